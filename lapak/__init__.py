@@ -1,0 +1,1 @@
+"""Lapak: the shop platform; this package holds project-wide tooling (local stack)."""
