@@ -1,0 +1,349 @@
+"""Idempotent batch consumers: inbox, savepoint per event, dead letters, parking.
+
+``EventConsumer.process_batch`` applies a batch of Kafka records to a read model in ONE
+database transaction, together with the inbox rows that remember which event ids were
+accepted. The caller commits the Kafka offsets only after that transaction (and after
+any dead letters reached ``<topic>.dlq``), so a crash at any point leads to redelivery,
+and redelivery is skipped by the inbox.
+
+Per record:
+- bytes that are not a valid envelope, or a payload its model refuses, are permanent
+  failures: recorded as dead letters, the rest of the batch goes on;
+- a handler that raises ``MissingDependency(key)`` has its event parked, to run again
+  once a later handler calls ``ctx.provide(key)`` (an event from another topic may
+  arrive before the one it depends on);
+- any other handler error is permanent for that event (its savepoint is rolled back);
+- a transient failure (database or network away) rolls back the whole batch, which is
+  retried with back-off and never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from contracts.catalogue import UnknownEventTypeError, read_payload
+from contracts.envelope import Envelope, EventPayload
+from eventkit.clock import Clock, utcnow
+from eventkit.errors import MissingDependency
+from eventkit.metrics import (
+    DUPLICATES_SKIPPED,
+    EVENTS_CONSUMED,
+    EVENTS_PARKED,
+    HANDLER_LATENCY,
+    TRANSIENT_RETRIES,
+)
+from eventkit.tables import dead_letters, inbox, parked
+
+logger = logging.getLogger(__name__)
+
+
+class Record(Protocol):
+    """What a consumer needs of a Kafka record (aiokafka's ConsumerRecord fits)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass
+class HandlerContext:
+    """Handed to every handler: the open transaction and a way to release parked events."""
+
+    conn: AsyncConnection
+    consumer: str
+    now: Callable[[], Any]
+    provided: list[str] = field(default_factory=list)
+
+    def provide(self, key: str) -> None:
+        """Declare that the fact ``key`` now exists; events parked on it run next."""
+        self.provided.append(key)
+
+
+Handler = Callable[[HandlerContext, Envelope, Any], Awaitable[None]]
+
+
+@dataclass
+class Projection:
+    """A named consumer group: which topics it reads and a handler per event type."""
+
+    name: str
+    topics: list[str]
+    handlers: dict[str, Handler]
+
+    def on(self, *event_types: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for event_type in event_types:
+                self.handlers[event_type] = handler
+            return handler
+
+        return register
+
+
+@dataclass
+class DeadLetter:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    error_type: str
+    reason: str
+    event_id: str | None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures that go away by themselves: retry, never skip."""
+    if isinstance(exc, IntegrityError):
+        return False
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (ConnectionError, TimeoutError, OSError)):
+            return True
+        name = type(current).__module__
+        if name.startswith("asyncpg") and "Connection" in type(current).__name__:
+            return True
+        if type(current).__name__ in {"CannotConnectNowError", "ConnectionDoesNotExistError"}:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class EventConsumer:
+    """Applies batches of records for one projection, exactly once per event id."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        db: Any,
+        *,
+        clock: Clock = utcnow,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.projection = projection
+        self.db = db
+        self.clock = clock
+        self.max_backoff = max_backoff
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    async def process_batch(self, records: Sequence[Record]) -> list[DeadLetter]:
+        """Apply the batch in one transaction; return the dead letters it recorded."""
+        delay = 0.2
+        while True:
+            try:
+                started = time.perf_counter()
+                async with self.db.begin() as conn:
+                    dead = await self._apply_batch(conn, records)
+                if records:
+                    HANDLER_LATENCY.labels(self.name).observe(
+                        (time.perf_counter() - started) / len(records)
+                    )
+                return dead
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                TRANSIENT_RETRIES.labels(self.name).inc()
+                logger.warning(
+                    "batch failed transiently; retrying",
+                    extra={"consumer": self.name, "retry_in_s": delay,
+                           "error_type": type(exc).__name__},
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff)
+
+    async def _apply_batch(
+        self, conn: AsyncConnection, records: Sequence[Record]
+    ) -> list[DeadLetter]:
+        dead: list[DeadLetter] = []
+        decoded: list[tuple[Record, Envelope, EventPayload]] = []
+        for record in records:
+            item = self._decode(record, dead)
+            if item is not None:
+                decoded.append((record, *item))
+
+        seen = await self._already_accepted(conn, [str(env.event_id) for _, env, _ in decoded])
+        accepted: list[dict[str, Any]] = []
+        now = self.clock()
+        for record, envelope, payload in decoded:
+            event_id = str(envelope.event_id)
+            if event_id in seen:
+                DUPLICATES_SKIPPED.labels(self.name).inc()
+                continue
+            seen.add(event_id)
+            applied = await self._apply(conn, envelope, payload, record.topic, record.value or b"")
+            if isinstance(applied, DeadLetter):
+                applied.partition, applied.offset, applied.key = (
+                    record.partition, record.offset, record.key)
+                dead.append(applied)
+                continue
+            accepted.append({"consumer": self.name, "event_id": event_id, "processed_at": now})
+
+        if accepted:
+            await conn.execute(insert(inbox), accepted)
+        if dead:
+            await self._record_dead_letters(conn, dead, now)
+        return dead
+
+    def _decode(
+        self, record: Record, dead: list[DeadLetter]
+    ) -> tuple[Envelope, EventPayload] | None:
+        value = record.value or b""
+        try:
+            envelope = Envelope.model_validate_json(value)
+        except (ValidationError, ValueError) as exc:
+            dead.append(self._dead(record, value, exc, None))
+            return None
+        if envelope.event_type not in self.projection.handlers:
+            return None  # not this projection's business
+        try:
+            payload = read_payload(envelope)
+        except (ValidationError, UnknownEventTypeError, ValueError) as exc:
+            dead.append(self._dead(record, value, exc, str(envelope.event_id)))
+            return None
+        return envelope, payload
+
+    def _dead(
+        self, record: Record, value: bytes, exc: BaseException, event_id: str | None
+    ) -> DeadLetter:
+        return DeadLetter(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=value,
+            error_type=type(exc).__name__,
+            reason=_short(exc),
+            event_id=event_id,
+        )
+
+    async def _already_accepted(self, conn: AsyncConnection, event_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            rows = await conn.execute(
+                select(inbox.c.event_id)
+                .where(inbox.c.consumer == self.name)
+                .where(inbox.c.event_id.in_(chunk))
+            )
+            found.update(event_id for (event_id,) in rows)
+        return found
+
+    async def _apply(
+        self,
+        conn: AsyncConnection,
+        envelope: Envelope,
+        payload: EventPayload,
+        topic: str,
+        value: bytes,
+    ) -> DeadLetter | None:
+        handler = self.projection.handlers[envelope.event_type]
+        ctx = HandlerContext(conn=conn, consumer=self.name, now=self.clock)
+        try:
+            async with conn.begin_nested():
+                await handler(ctx, envelope, payload)
+        except MissingDependency as waiting:
+            await conn.execute(
+                insert(parked).values(
+                    consumer=self.name,
+                    waiting_for=waiting.key,
+                    event_id=str(envelope.event_id),
+                    topic=topic,
+                    value=value,
+                    parked_at=self.clock(),
+                )
+            )
+            EVENTS_PARKED.labels(self.name).inc()
+            logger.info("event parked", extra={"consumer": self.name, "waiting_for": waiting.key,
+                                               "event_id": str(envelope.event_id)})
+            return None
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            logger.error(
+                "event not applied; dead-lettered",
+                extra={"consumer": self.name, "event_id": str(envelope.event_id),
+                       "event_type": envelope.event_type, "error_type": type(exc).__name__},
+            )
+            return DeadLetter(
+                topic=topic, partition=-1, offset=-1, key=None, value=value,
+                error_type=type(exc).__name__, reason=_short(exc),
+                event_id=str(envelope.event_id),
+            )
+        EVENTS_CONSUMED.labels(self.name, envelope.event_type).inc()
+        for key in ctx.provided:
+            await self._release(conn, key)
+        return None
+
+    async def _release(self, conn: AsyncConnection, key: str) -> None:
+        """Run again, in arrival order, the events that waited for ``key``."""
+        rows = (
+            await conn.execute(
+                select(parked.c.id, parked.c.topic, parked.c.value)
+                .where(parked.c.consumer == self.name)
+                .where(parked.c.waiting_for == key)
+                .order_by(parked.c.id)
+            )
+        ).all()
+        if not rows:
+            return
+        await conn.execute(delete(parked).where(parked.c.id.in_([row.id for row in rows])))
+        for row in rows:
+            envelope = Envelope.model_validate_json(row.value)
+            payload = read_payload(envelope)
+            failed = await self._apply(conn, envelope, payload, row.topic, bytes(row.value))
+            if failed is not None:
+                await self._record_dead_letters(conn, [failed], self.clock())
+
+    async def _record_dead_letters(
+        self, conn: AsyncConnection, dead: list[DeadLetter], now: Any
+    ) -> None:
+        for letter in dead:
+            if letter.offset >= 0:
+                exists = await conn.scalar(
+                    select(dead_letters.c.id)
+                    .where(dead_letters.c.consumer == self.name)
+                    .where(dead_letters.c.topic == letter.topic)
+                    .where(dead_letters.c.partition == letter.partition)
+                    .where(dead_letters.c.offset == letter.offset)
+                )
+                if exists is not None:
+                    continue
+            await conn.execute(
+                insert(dead_letters).values(
+                    consumer=self.name,
+                    topic=letter.topic,
+                    partition=letter.partition,
+                    offset=letter.offset,
+                    key=letter.key.decode(errors="replace") if letter.key else None,
+                    value=letter.value,
+                    error_type=letter.error_type,
+                    reason=letter.reason,
+                    event_id=letter.event_id,
+                    dead_at=now,
+                )
+            )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text[:2000]
