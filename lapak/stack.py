@@ -23,6 +23,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import fcntl
+import hashlib
 import logging
 import os
 import pwd
@@ -545,23 +546,33 @@ def _pg_run(argv: list[str], *, timeout_s: float = 120.0) -> subprocess.Complete
     return result
 
 
+def _pg_user_can_reach(user: str, path: Path) -> bool:
+    probe = subprocess.run(["runuser", "-u", user, "--", "test", "-x", str(path)],
+                           check=False, cwd="/")
+    return probe.returncode == 0
+
+
 def _prepare_pg_root(config: PostgresConfig) -> None:
-    config.root.mkdir(parents=True, exist_ok=True)
+    """Make ``config.root`` a directory the server's OS user owns and can reach."""
     user = _pg_os_user()
     if user is None:
+        config.root.mkdir(parents=True, exist_ok=True)
         return
     entry = pwd.getpwnam(user)
-    os.chown(config.root, entry.pw_uid, entry.pw_gid)
-    os.chmod(config.root, 0o700)
-    # The server user must be able to walk down to var/postgres.
-    probe = subprocess.run(
-        ["runuser", "-u", user, "--", "test", "-w", str(config.root)], check=False
-    )
-    if probe.returncode != 0:
-        raise StackError(
-            f"OS user {user} cannot reach {config.root}: a parent directory is not "
-            "searchable by others (chmod o+x on it, or clone the repo elsewhere)"
-        )
+    config.root.parent.mkdir(parents=True, exist_ok=True)
+    if not config.root.exists() and not _pg_user_can_reach(user, config.root.parent):
+        # The checkout sits below a directory others cannot enter (/root is 0700):
+        # keep the cluster under /var/tmp and leave a symlink in var/.
+        digest = hashlib.sha1(str(config.root).encode()).hexdigest()[:10]
+        elsewhere = Path("/var/tmp") / f"lapak-postgres-{digest}"
+        elsewhere.mkdir(mode=0o700, exist_ok=True)
+        config.root.symlink_to(elsewhere, target_is_directory=True)
+    config.root.mkdir(exist_ok=True)
+    real_root = config.root.resolve()
+    os.chown(real_root, entry.pw_uid, entry.pw_gid)
+    os.chmod(real_root, 0o700)
+    if not _pg_user_can_reach(user, real_root):
+        raise StackError(f"OS user {user} cannot reach {real_root}")
 
 
 def _init_pg_cluster(config: PostgresConfig) -> None:
@@ -572,7 +583,7 @@ def _init_pg_cluster(config: PostgresConfig) -> None:
         [
             _pg_bin("initdb"),
             "-D",
-            str(config.data_dir),
+            str(config.data_dir.resolve()),
             "-U",
             config.user,
             "--auth=trust",
@@ -600,6 +611,8 @@ def _pg_pid(config: PostgresConfig) -> int | None:
     pid = _read_pid(config.data_dir / "postmaster.pid")
     if pid is None or not _process_alive(pid):
         return None
+    if "postgres" not in _cmdline(pid):
+        return None  # stale pid file, the pid now belongs to something else
     return pid
 
 
@@ -631,15 +644,22 @@ def start_postgres(config: PostgresConfig | None = None, *, timeout_s: float = 6
     config = config or PostgresConfig.from_env()
     started = False
     with _locked(VAR_DIR / f".postgres-{config.port}.lock"):
-        if _pg_pid(config) is None:
-            if _port_open(config.host, config.port):
+        foreign = False
+        if _pg_pid(config) is None and _port_open(config.host, config.port):
+            if not _run_async(_pg_ready(config)):
                 raise StackError(f"port {config.port} is taken by a server we did not start")
+            # LIMIT: a server we did not start (another checkout's cluster) answers as
+            # our superuser; we reuse it, but stop_postgres() cannot stop it.
+            logger.warning("postgres port already served by a foreign server",
+                           extra={"port": config.port})
+            foreign = True
+        if _pg_pid(config) is None and not foreign:
             _init_pg_cluster(config)
             _pg_run(
                 [
                     _pg_bin("pg_ctl"),
-                    "-D", str(config.data_dir),
-                    "-l", str(config.log_file),
+                    "-D", str(config.data_dir.resolve()),
+                    "-l", str(config.log_file.resolve()),
                     "-o", f"-p {config.port}",
                     "-w", "-t", str(int(timeout_s)),
                     "start",
@@ -666,7 +686,7 @@ def stop_postgres(config: PostgresConfig | None = None, *, mode: str = "fast") -
     with _locked(VAR_DIR / f".postgres-{config.port}.lock"):
         if _pg_pid(config) is None:
             return False
-        _pg_run([_pg_bin("pg_ctl"), "-D", str(config.data_dir), "-m", mode, "-w", "stop"])
+        _pg_run([_pg_bin("pg_ctl"), "-D", str(config.data_dir.resolve()), "-m", mode, "-w", "stop"])
     logger.info("postgres stopped", extra={"port": config.port})
     return True
 

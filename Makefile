@@ -1,0 +1,35 @@
+# Lapak developer and CI entry points. `make test` is the one command to run the tests:
+# it installs what Python needs, fetches the Kafka jars, and the test fixtures start
+# Kafka and PostgreSQL (lapak.stack) when nothing else provides them.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup kafka-jars stack-up stack-down stack-status test demo
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+kafka-jars: setup
+	$(PY) -m lapak.stack fetch-jars
+
+stack-up: setup
+	$(PY) -m lapak.stack up
+
+stack-down: setup
+	$(PY) -m lapak.stack down
+
+stack-status: setup
+	$(PY) -m lapak.stack status
+
+test: setup kafka-jars
+	$(PY) -m pytest -q
+
+# Placeholder until the end-to-end demo exists: shows what the local stack runs.
+demo: setup
+	$(PY) -m lapak.stack status
