@@ -24,7 +24,8 @@ from eventkit.tables import outbox
 logger = logging.getLogger(__name__)
 
 # publish(topic, key, value) -> awaitable that resolves once the broker has the record
-Send = Callable[[str, bytes, bytes], Awaitable[Awaitable[Any]]]
+# (an empty stored value is sent as None: a tombstone on a compacted topic)
+Send = Callable[[str, bytes, bytes | None], Awaitable[Awaitable[Any]]]
 
 
 class OutboxRelay:
@@ -72,7 +73,8 @@ class OutboxRelay:
         failure: BaseException | None = None
         try:
             confirmations = [
-                await self.send(row.topic, row.key.encode(), bytes(row.value)) for row in rows
+                await self.send(row.topic, row.key.encode(), bytes(row.value) or None)
+                for row in rows
             ]
             results = await asyncio.gather(*confirmations, return_exceptions=True)
         except Exception as exc:  # the producer refused before queueing: nothing is known sent

@@ -109,3 +109,13 @@ consumer_lag = Table(
     Column("lag", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Per-customer data keys (eventkit.keyring). A NULL key means the customer was erased.
+customer_keys = Table(
+    "customer_keys",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("data_key", Text, nullable=True),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -14,8 +14,14 @@ PARTITIONS = 3
 
 
 async def ensure_topics(
-    bootstrap: str, names: Iterable[str], *, partitions: int = PARTITIONS
+    bootstrap: str,
+    names: Iterable[str],
+    *,
+    partitions: int = PARTITIONS,
+    configs: dict[str, dict[str, str]] | None = None,
 ) -> None:
+    """Create the missing topics; ``configs`` gives topic-level settings by name."""
+    configs = configs or {}
     wanted = sorted(set(names))
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
     await admin.start()
@@ -26,8 +32,11 @@ async def ensure_topics(
             return
         try:
             await admin.create_topics(
-                [NewTopic(name, num_partitions=partitions, replication_factor=1)
-                 for name in missing]
+                [
+                    NewTopic(name, num_partitions=partitions, replication_factor=1,
+                             topic_configs=configs.get(name, {}))
+                    for name in missing
+                ]
             )
         except TopicAlreadyExistsError:
             pass

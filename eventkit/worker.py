@@ -21,14 +21,19 @@ from faststream.kafka.message import KafkaMessage
 from sqlalchemy import delete, insert
 
 from contracts.catalogue import TOPICS, dlq_topic
+from contracts.sales import CUSTOMER_KEYS_TOPIC
 from eventkit.consumer import DeadLetter, EventConsumer, Projection
 from eventkit.db import Database
+from eventkit.keyring import KEY_TOPIC_CONFIG
 from eventkit.metrics import CONSUMER_LAG, DEAD_LETTERS
 from eventkit.outbox import OutboxRelay
 from eventkit.tables import consumer_lag
 from eventkit.topics import ensure_topics
 
 logger = logging.getLogger(__name__)
+
+# Services that issue or follow per-customer data keys (eventkit.keyring).
+KEY_TOPIC_USERS = frozenset({"sales", "crm", "fulfillment"})
 
 CONSUMER_OPTIONS: dict[str, Any] = {
     "batch": True,
@@ -183,9 +188,15 @@ def build_worker(
         for topic in projection.topics:
             topics.update({topic, dlq_topic(topic)})
 
+    configs = {}
+    if service in KEY_TOPIC_USERS:
+        key_topic = namespace + CUSTOMER_KEYS_TOPIC
+        topics.add(key_topic)
+        configs[key_topic] = KEY_TOPIC_CONFIG
+
     async def on_startup() -> None:
         await db.create_all()
-        await ensure_topics(bootstrap, topics)
+        await ensure_topics(bootstrap, topics, configs=configs)
 
     async def after_startup() -> None:
         if relay:
