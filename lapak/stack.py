@@ -132,7 +132,9 @@ class PostgresConfig:
     def from_env(cls) -> PostgresConfig:
         """Defaults, overridden by LAPAK_POSTGRES_PORT."""
         port = _env_int("LAPAK_POSTGRES_PORT", DEFAULT_POSTGRES_PORT)
-        root = VAR_DIR / ("postgres" if port == DEFAULT_POSTGRES_PORT else f"postgres-{port}")
+        root = VAR_DIR / (
+            "postgres" if port == DEFAULT_POSTGRES_PORT else f"postgres-{port}"
+        )
         return cls(port=port, root=root)
 
     @property
@@ -157,7 +159,9 @@ def kafka_bootstrap_servers(config: KafkaConfig | None = None) -> str:
     return (config or KafkaConfig.from_env()).bootstrap_servers
 
 
-def postgres_url(database: str | None = None, config: PostgresConfig | None = None) -> str:
+def postgres_url(
+    database: str | None = None, config: PostgresConfig | None = None
+) -> str:
     """``postgresql+asyncpg://`` URL to a database of the local cluster."""
     return (config or PostgresConfig.from_env()).url(database)
 
@@ -244,7 +248,9 @@ def fetch_kafka_jars(libs_dir: Path = KAFKA_LIBS_DIR, *, force: bool = False) ->
 
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise StackError("mvn not found: it fetches the Kafka jars (apt-get install maven)")
+        raise StackError(
+            "mvn not found: it fetches the Kafka jars (apt-get install maven)"
+        )
     libs_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     result = subprocess.run(
@@ -262,12 +268,16 @@ def fetch_kafka_jars(libs_dir: Path = KAFKA_LIBS_DIR, *, force: bool = False) ->
         check=False,
     )
     if result.returncode != 0:
-        raise StackError(f"mvn failed fetching Kafka jars:\n{result.stdout}\n{result.stderr}")
+        raise StackError(
+            f"mvn failed fetching Kafka jars:\n{result.stdout}\n{result.stderr}"
+        )
     if not list(libs_dir.glob("kafka_2.13-*.jar")):
         raise StackError(f"mvn ran but no kafka_2.13 jar landed in {libs_dir}")
 
     marker.write_text("ok\n")
-    logger.info("kafka jars fetched", extra={"seconds": round(time.monotonic() - started, 1)})
+    logger.info(
+        "kafka jars fetched", extra={"seconds": round(time.monotonic() - started, 1)}
+    )
     return libs_dir
 
 
@@ -282,7 +292,9 @@ def _write_kafka_properties(config: KafkaConfig) -> Path:
             f"PLAINTEXT://{config.host}:{config.port},"
             f"CONTROLLER://{config.host}:{config.controller_port}"
         ),
-        "controller.quorum.bootstrap.servers": f"{config.host}:{config.controller_port}",
+        "controller.quorum.bootstrap.servers": (
+            f"{config.host}:{config.controller_port}"
+        ),
     }
     lines = []
     for line in (KAFKA_DEPLOY_DIR / "server.properties").read_text().splitlines():
@@ -316,12 +328,16 @@ def _kafka_java(config: KafkaConfig, main_class: str, *args: str) -> list[str]:
 def _format_kafka_storage(config: KafkaConfig) -> None:
     if (config.data_dir / "meta.properties").exists():
         return
-    uuid = subprocess.run(
-        _kafka_java(config, "kafka.tools.StorageTool", "random-uuid"),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip().splitlines()[-1]
+    uuid = (
+        subprocess.run(
+            _kafka_java(config, "kafka.tools.StorageTool", "random-uuid"),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     result = subprocess.run(
         _kafka_java(
             config,
@@ -338,7 +354,9 @@ def _format_kafka_storage(config: KafkaConfig) -> None:
         check=False,
     )
     if result.returncode != 0:
-        raise StackError(f"formatting Kafka storage failed:\n{result.stdout}\n{result.stderr}")
+        raise StackError(
+            f"formatting Kafka storage failed:\n{result.stdout}\n{result.stderr}"
+        )
 
 
 def _kafka_pid(config: KafkaConfig) -> int | None:
@@ -395,8 +413,10 @@ def start_kafka(config: KafkaConfig | None = None, *, timeout_s: float = 90.0) -
         if kafka_answers(config):
             # LIMIT: a broker we did not start (another checkout, a container) holds
             # the port; we reuse it, but stop_kafka() cannot stop it.
-            logger.warning("kafka port already served by a foreign broker",
-                           extra={"port": config.port})
+            logger.warning(
+                "kafka port already served by a foreign broker",
+                extra={"port": config.port},
+            )
             return False
         for port in (config.port, config.controller_port):
             if _port_open(config.host, port):
@@ -438,7 +458,9 @@ def _wait_for_kafka(config: KafkaConfig, pid: int, timeout_s: float) -> None:
         if kafka_answers(config, timeout_s=3.0):
             return
         time.sleep(0.3)
-    raise StackError(f"kafka did not answer on {config.bootstrap_servers} in {timeout_s}s")
+    raise StackError(
+        f"kafka did not answer on {config.bootstrap_servers} in {timeout_s}s"
+    )
 
 
 def stop_kafka(config: KafkaConfig | None = None, *, timeout_s: float = 30.0) -> bool:
@@ -487,7 +509,8 @@ def _terminate(pid: int, timeout_s: float) -> None:
     while _process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     if _process_alive(pid):
-        logger.warning("process ignored SIGTERM, killing it", extra={"pid": pid})
+        if timeout_s > 0:
+            logger.warning("process ignored SIGTERM, killing it", extra={"pid": pid})
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         while _process_alive(pid):
@@ -524,8 +547,14 @@ def _pg_os_user() -> str | None:
             pwd.getpwnam(name)
             return name
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-         "lapak-pg"],
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            "lapak-pg",
+        ],
         check=True,
     )
     return "lapak-pg"
@@ -536,19 +565,28 @@ def _as_pg_user(argv: list[str]) -> list[str]:
     return ["runuser", "-u", user, "--", *argv] if user else argv
 
 
-def _pg_run(argv: list[str], *, timeout_s: float = 120.0) -> subprocess.CompletedProcess[str]:
+def _pg_run(
+    argv: list[str], *, timeout_s: float = 120.0
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        _as_pg_user(argv), capture_output=True, text=True, timeout=timeout_s, check=False,
+        _as_pg_user(argv),
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
         cwd="/",  # the OS user may not be allowed into the caller's cwd
     )
     if result.returncode != 0:
-        raise StackError(f"{' '.join(argv[:2])} failed:\n{result.stdout}\n{result.stderr}")
+        raise StackError(
+            f"{' '.join(argv[:2])} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
 def _pg_user_can_reach(user: str, path: Path) -> bool:
-    probe = subprocess.run(["runuser", "-u", user, "--", "test", "-x", str(path)],
-                           check=False, cwd="/")
+    probe = subprocess.run(
+        ["runuser", "-u", user, "--", "test", "-x", str(path)], check=False, cwd="/"
+    )
     return probe.returncode == 0
 
 
@@ -627,7 +665,10 @@ async def _pg_ready(config: PostgresConfig) -> bool:
 
     try:
         conn = await asyncpg.connect(
-            host=config.host, port=config.port, user=config.user, database="postgres",
+            host=config.host,
+            port=config.port,
+            user=config.user,
+            database="postgres",
             timeout=3,
         )
     except Exception:  # noqa: BLE001 - any failure just means "not ready yet"
@@ -636,7 +677,9 @@ async def _pg_ready(config: PostgresConfig) -> bool:
     return True
 
 
-def start_postgres(config: PostgresConfig | None = None, *, timeout_s: float = 60.0) -> bool:
+def start_postgres(
+    config: PostgresConfig | None = None, *, timeout_s: float = 60.0
+) -> bool:
     """Create the cluster if needed, start it, create the default database.
 
     Returns True if this call started the server, False if it was already running.
@@ -647,21 +690,30 @@ def start_postgres(config: PostgresConfig | None = None, *, timeout_s: float = 6
         foreign = False
         if _pg_pid(config) is None and _port_open(config.host, config.port):
             if not _run_async(_pg_ready(config)):
-                raise StackError(f"port {config.port} is taken by a server we did not start")
+                raise StackError(
+                    f"port {config.port} is taken by a server we did not start"
+                )
             # LIMIT: a server we did not start (another checkout's cluster) answers as
             # our superuser; we reuse it, but stop_postgres() cannot stop it.
-            logger.warning("postgres port already served by a foreign server",
-                           extra={"port": config.port})
+            logger.warning(
+                "postgres port already served by a foreign server",
+                extra={"port": config.port},
+            )
             foreign = True
         if _pg_pid(config) is None and not foreign:
             _init_pg_cluster(config)
             _pg_run(
                 [
                     _pg_bin("pg_ctl"),
-                    "-D", str(config.data_dir.resolve()),
-                    "-l", str(config.log_file.resolve()),
-                    "-o", f"-p {config.port}",
-                    "-w", "-t", str(int(timeout_s)),
+                    "-D",
+                    str(config.data_dir.resolve()),
+                    "-l",
+                    str(config.log_file.resolve()),
+                    "-o",
+                    f"-p {config.port}",
+                    "-w",
+                    "-t",
+                    str(int(timeout_s)),
                     "start",
                 ],
                 timeout_s=timeout_s + 10,
@@ -671,7 +723,9 @@ def start_postgres(config: PostgresConfig | None = None, *, timeout_s: float = 6
         deadline = time.monotonic() + timeout_s
         while not _run_async(_pg_ready(config)):
             if time.monotonic() > deadline:
-                raise StackError(f"postgres did not accept connections; see {config.log_file}")
+                raise StackError(
+                    f"postgres did not accept connections; see {config.log_file}"
+                )
             time.sleep(0.2)
         create_database(config.database, config)
 
@@ -686,12 +740,24 @@ def stop_postgres(config: PostgresConfig | None = None, *, mode: str = "fast") -
     with _locked(VAR_DIR / f".postgres-{config.port}.lock"):
         if _pg_pid(config) is None:
             return False
-        _pg_run([_pg_bin("pg_ctl"), "-D", str(config.data_dir.resolve()), "-m", mode, "-w", "stop"])
+        _pg_run(
+            [
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(config.data_dir.resolve()),
+                "-m",
+                mode,
+                "-w",
+                "stop",
+            ]
+        )
     logger.info("postgres stopped", extra={"port": config.port})
     return True
 
 
-def restart_postgres(config: PostgresConfig | None = None, *, down_s: float = 0.0) -> None:
+def restart_postgres(
+    config: PostgresConfig | None = None, *, down_s: float = 0.0
+) -> None:
     """Stop the server, stay down ``down_s`` seconds, start it again (same data)."""
     config = config or PostgresConfig.from_env()
     stop_postgres(config)
@@ -706,7 +772,9 @@ async def _create_database(config: PostgresConfig, name: str) -> bool:
         host=config.host, port=config.port, user=config.user, database="postgres"
     )
     try:
-        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        exists = await conn.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", name
+        )
         if exists:
             return False
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -726,7 +794,7 @@ def create_database(name: str, config: PostgresConfig | None = None) -> bool:
 
 
 def up(*, kafka: bool = True, postgres: bool = True) -> dict[str, bool]:
-    """Start what is not running yet; returns, per part, whether this call started it."""
+    """Start what is not running yet; per part, True if this call started it."""
     started: dict[str, bool] = {}
     if postgres:
         started["postgres"] = start_postgres()
@@ -767,14 +835,19 @@ def status() -> dict[str, dict[str, object]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lapak.stack", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m lapak.stack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["up", "down", "status", "fetch-jars"])
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--kafka-only", action="store_true")
     only.add_argument("--postgres-only", action="store_true")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
 
     kafka = not args.postgres_only
     postgres = not args.kafka_only
@@ -789,10 +862,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{part}: {'stopped' if stopped else 'was not running'}")
         if args.command in ("up", "status"):
             for part, info in status().items():
-                if (part == "kafka" and not kafka) or (part == "postgres" and not postgres):
+                if (part == "kafka" and not kafka) or (
+                    part == "postgres" and not postgres
+                ):
                     continue
                 state = "running" if info["running"] else "stopped"
-                details = "  ".join(f"{k}={v}" for k, v in info.items() if k != "running")
+                details = "  ".join(
+                    f"{k}={v}" for k, v in info.items() if k != "running"
+                )
                 print(f"{part:9} {state:8} {details}")
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -87,7 +87,10 @@ def pg_admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
         from testcontainers.community.postgres import PostgresContainer
 
         with PostgresContainer(
-            "postgres:15", username="lapak", password="lapak", dbname="lapak",
+            "postgres:15",
+            username="lapak",
+            password="lapak",
+            dbname="lapak",
             driver="asyncpg",
         ) as container:
             yield container.get_connection_url()
@@ -104,7 +107,9 @@ def pg_admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def local_kafka(request: pytest.FixtureRequest, kafka_bootstrap: str) -> stack.KafkaConfig:
+def local_kafka(
+    request: pytest.FixtureRequest, kafka_bootstrap: str
+) -> stack.KafkaConfig:
     """The local stack's broker config, for tests that stop and start it; else skip."""
     config = request.config.stash.get(_LOCAL_KAFKA, None)
     if config is None:
@@ -116,7 +121,7 @@ def local_kafka(request: pytest.FixtureRequest, kafka_bootstrap: str) -> stack.K
 def local_postgres(
     request: pytest.FixtureRequest, pg_admin_url: str
 ) -> stack.PostgresConfig:
-    """The local stack's PostgreSQL config, for tests that stop and start it; else skip."""
+    """The local stack's PostgreSQL config, for tests that stop/start it; else skip."""
     config = request.config.stash.get(_LOCAL_POSTGRES, None)
     if config is None:
         pytest.skip("PostgreSQL is not the local stack here; cannot stop and start it")
@@ -126,7 +131,10 @@ def local_postgres(
 async def _admin_connect(admin_url: str) -> asyncpg.Connection:
     url = make_url(admin_url)
     return await asyncpg.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password,
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
         database=url.database,
     )
 
@@ -149,8 +157,10 @@ async def new_pg_database(
         finally:
             await conn.close()
         created.append(name)
-        return make_url(pg_admin_url).set(database=name).render_as_string(
-            hide_password=False
+        return (
+            make_url(pg_admin_url)
+            .set(database=name)
+            .render_as_string(hide_password=False)
         )
 
     yield create

@@ -1,6 +1,6 @@
 """deploy/docker-compose.yml describes the whole system consistently.
 
-No Docker engine runs where the tests run, so this reads the file instead of starting it.
+No Docker engine runs where the tests run: this reads the file instead of starting it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ def test_each_service_runs_an_api_and_a_worker(
     worker = compose["services"][f"{service}-worker"]
 
     assert api["command"][:2] == ["uvicorn", f"services.{service}.entrypoints.http:app"]
-    assert worker["command"] == ["python", "-m", f"services.{service}.entrypoints.worker"]
+    assert worker["command"] == [
+        "python",
+        "-m",
+        f"services.{service}.entrypoints.worker",
+    ]
     assert api["build"]["dockerfile"] == "deploy/Dockerfile"
     assert "healthcheck" in api
 
@@ -43,10 +47,8 @@ def test_each_service_points_at_its_own_database(
 
         database_urls = {k: v for k, v in env.items() if k.endswith("_DATABASE_URL")}
 
-        assert database_urls == {
-            f"{service.upper()}_DATABASE_URL":
-                f"postgresql+asyncpg://lapak:lapak@postgres:5432/{service}"
-        }
+        own_url = f"postgresql+asyncpg://lapak:lapak@postgres:5432/{service}"
+        assert database_urls == {f"{service.upper()}_DATABASE_URL": own_url}
         assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
 
 

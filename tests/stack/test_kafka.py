@@ -74,7 +74,9 @@ async def test_broker_keeps_messages_across_stop_and_start(
     assert received == [b"before-stop"]
 
 
-async def test_starting_a_running_broker_reuses_it(local_kafka: stack.KafkaConfig) -> None:
+async def test_starting_a_running_broker_reuses_it(
+    local_kafka: stack.KafkaConfig,
+) -> None:
     pid_before = local_kafka.pid_file.read_text()
 
     started = await asyncio.to_thread(stack.start_kafka, local_kafka)

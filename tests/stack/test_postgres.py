@@ -30,8 +30,10 @@ async def test_rows_written_through_sqlalchemy_are_read_back(
             await conn.run_sync(orders.metadata.create_all)
             await conn.execute(
                 orders.insert(),
-                [{"order_id": "o-1", "total_idr": 150_000},
-                 {"order_id": "o-2", "total_idr": 75_500}],
+                [
+                    {"order_id": "o-1", "total_idr": 150_000},
+                    {"order_id": "o-2", "total_idr": 75_500},
+                ],
             )
         async with engine.connect() as conn:
             rows = (await conn.execute(sa.select(orders).order_by("order_id"))).all()
