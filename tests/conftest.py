@@ -66,7 +66,8 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
 
     config = stack.KafkaConfig.from_env()
     started_here = stack.start_kafka(config)
-    request.config.stash[_LOCAL_KAFKA] = config
+    if stack.is_kafka_running(config):  # ours, not a foreign broker on our port
+        request.config.stash[_LOCAL_KAFKA] = config
     try:
         yield config.bootstrap_servers
     finally:
@@ -98,7 +99,8 @@ def pg_admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
     config = stack.PostgresConfig.from_env()
     started_here = stack.start_postgres(config)
-    request.config.stash[_LOCAL_POSTGRES] = config
+    if stack.is_postgres_running(config):  # ours, not a foreign server on our port
+        request.config.stash[_LOCAL_POSTGRES] = config
     try:
         yield config.url()
     finally:
@@ -113,7 +115,9 @@ def local_kafka(
     """The local stack's broker config, for tests that stop and start it; else skip."""
     config = request.config.stash.get(_LOCAL_KAFKA, None)
     if config is None:
-        pytest.skip("Kafka is not the local stack here; cannot stop and start it")
+        pytest.skip(
+            "Kafka is not this checkout's local stack; cannot stop and start it"
+        )
     return config
 
 
@@ -124,7 +128,7 @@ def local_postgres(
     """The local stack's PostgreSQL config, for tests that stop/start it; else skip."""
     config = request.config.stash.get(_LOCAL_POSTGRES, None)
     if config is None:
-        pytest.skip("PostgreSQL is not the local stack here; cannot stop and start it")
+        pytest.skip("PostgreSQL is not this checkout's stack; cannot stop and start it")
     return config
 
 
