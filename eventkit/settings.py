@@ -15,6 +15,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 
+class _SharedDatabase(BaseSettings):
+    """``DATABASE_URL``, read on its own: as a field of ServiceSettings its name would
+    collide (case-insensitively) with the service's own ``database_url``."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str | None = None
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
@@ -29,9 +38,8 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"),
     )
     shared_database_url: str | None = Field(
-        default=None,
-        validation_alias=AliasChoices("DATABASE_URL"),
-        description="a server for all services; each gets database <name>_<service>",
+        default_factory=lambda: _SharedDatabase().database_url,
+        description="DATABASE_URL: a server for all services; each gets <name>_<service>",
     )
     database_url: str | None = None
     data_dir: str = Field(default="var", validation_alias=AliasChoices("LAPAK_DATA_DIR"))
