@@ -86,6 +86,16 @@ class LeadLost(_Lead):
     reason: str
 
 
+class LeadConverted(_Lead):
+    """The lead was closed into an order (the order's own event is OrderPlaced)."""
+
+    event_type: ClassVar[str] = "LeadConverted"
+
+    lead_id: str
+    order_id: str
+    agent_id: str | None = None
+
+
 class OrderLine(BaseModel):
     product_id: str
     quantity: int = Field(gt=0)
@@ -128,4 +138,7 @@ class OrderCancelled(_Order):
     cancelled_by: str
 
 
-EVENTS = [LeadCaptured, LeadAssigned, LeadFollowedUp, LeadLost, OrderPlaced, OrderCancelled]
+EVENTS = [
+    LeadCaptured, LeadAssigned, LeadFollowedUp, LeadLost, LeadConverted, OrderPlaced,
+    OrderCancelled,
+]
