@@ -19,6 +19,40 @@ class _Pricing(EventPayload):
     aggregate_type: ClassVar[str] = "worksheet"
 
 
+class WorksheetOpened(_Pricing):
+    """An approved product got a pricing worksheet (from ProductApproved)."""
+
+    event_type: ClassVar[str] = "WorksheetOpened"
+
+    product_id: str
+    sku: str
+    name: str
+    hpp: Money
+    weight_grams: int = Field(gt=0)
+    category: str | None = None
+
+
+class PricingInputsSet(_Pricing):
+    """Finance wrote the cost and target inputs a price was computed from."""
+
+    event_type: ClassVar[str] = "PricingInputsSet"
+
+    product_id: str
+    hpp: Money
+    packaging: Money
+    shipping_subsidy: Money
+    cod_fee_percent: Decimal = Field(ge=0, le=100)
+    payment_fee_percent: Decimal = Field(ge=0, le=100)
+    cod_share_percent: Decimal = Field(ge=0, le=100)
+    cs_commission: Money
+    rts_rate_percent: Decimal = Field(ge=0, le=100)
+    rts_cost: Money
+    target_ad_cost: Money
+    target_margin_percent: Decimal = Field(ge=0, le=100)
+    strategy: str
+    rounding: dict[str, object] = Field(default_factory=dict)
+
+
 class PriceSet(_Pricing):
     """Finance set the selling price of a product; earlier prices stay in history."""
 
@@ -33,6 +67,9 @@ class PriceSet(_Pricing):
     break_even_cpa: Money
     break_even_roas: Decimal
     effective_from: date | None = None
+    max_cpa: Money | None = Field(
+        default=None, description="most ad cost per order that still leaves the target margin"
+    )
 
 
 class KpiTargetsSet(_Pricing):
@@ -48,4 +85,4 @@ class KpiTargetsSet(_Pricing):
     target_orders_per_day: int = Field(ge=0)
 
 
-EVENTS = [PriceSet, KpiTargetsSet]
+EVENTS = [WorksheetOpened, PricingInputsSet, PriceSet, KpiTargetsSet]

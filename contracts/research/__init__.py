@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import EventPayload
 from contracts.money import Money
@@ -15,6 +15,70 @@ TOPIC = "research.events"
 class _Research(EventPayload):
     producer: ClassVar[str] = "research"
     aggregate_type: ClassVar[str] = "product"
+
+
+class ProductProposed(_Research):
+    """Someone put a product candidate forward for research."""
+
+    event_type: ClassVar[str] = "ProductProposed"
+
+    product_id: str
+    sku: str
+    name: str
+    weight_grams: int = Field(gt=0)
+    category: str | None = None
+
+
+class Competitor(BaseModel):
+    """A shop already selling this product, and how it advertises."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field(min_length=1, max_length=200)
+    price: Money
+    link: str | None = None
+    ad_notes: str = ""
+
+
+class Supplier(BaseModel):
+    """A supplier we could buy from, and where the deal stands."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field(min_length=1, max_length=200)
+    unit_cost: Money
+    minimum_order: int = Field(default=1, ge=1)
+    lead_time_days: int = Field(default=0, ge=0)
+    deal_status: Literal["contacted", "negotiating", "signed", "declined"] = "contacted"
+
+
+class StockConfirmation(BaseModel):
+    """Stock a supplier confirmed they hold for us, and where."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    quantity: int = Field(ge=0)
+    location: str = Field(min_length=1, max_length=200)
+
+
+class ResearchFileUpdated(_Research):
+    """The research file of a candidate was written (replaces the previous file)."""
+
+    event_type: ClassVar[str] = "ResearchFileUpdated"
+
+    product_id: str
+    target_audience: str = ""
+    demand_signals: str = ""
+    competitors: list[Competitor] = Field(default_factory=list)
+    suppliers: list[Supplier] = Field(default_factory=list)
+    confirmed_stock: list[StockConfirmation] = Field(default_factory=list)
+    evidence_links: list[str] = Field(default_factory=list)
+    ad_policy_allowed: bool | None = Field(
+        default=None, description="checked against Facebook ad policy; None: not checked"
+    )
+    estimated_price: Money | None = Field(
+        default=None, description="selling price research expects; else lowest competitor"
+    )
 
 
 class ProductApprovedV1(_Research):
@@ -45,6 +109,8 @@ class ProductApproved(ProductApprovedV1):
 
 
 class ProductRejected(_Research):
+    """Research decided the product will not be sold."""
+
     event_type: ClassVar[str] = "ProductRejected"
 
     product_id: str
@@ -66,4 +132,7 @@ class StockReceived(_Research):
     )
 
 
-EVENTS = [ProductApprovedV1, ProductApproved, ProductRejected, StockReceived]
+EVENTS = [
+    ProductProposed,
+    ResearchFileUpdated,
+    ProductApprovedV1, ProductApproved, ProductRejected, StockReceived]

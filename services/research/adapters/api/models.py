@@ -1,0 +1,98 @@
+"""Request and response bodies of the research API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from contracts.envelope import Actor
+from contracts.money import Money
+from contracts.research import Competitor, StockConfirmation, Supplier
+
+
+class ProposeProduct(BaseModel):
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    weight_grams: int = Field(gt=0, description="packed weight, for shipping")
+    category: str | None = Field(default=None, max_length=100)
+
+
+class ResearchFile(BaseModel):
+    """The whole research file; writing it replaces the previous one."""
+
+    target_audience: str = Field(default="", max_length=2000)
+    demand_signals: str = Field(default="", max_length=2000)
+    competitors: list[Competitor] = Field(default_factory=list, max_length=50)
+    suppliers: list[Supplier] = Field(default_factory=list, max_length=50)
+    confirmed_stock: list[StockConfirmation] = Field(default_factory=list, max_length=50)
+    evidence_links: list[str] = Field(default_factory=list, max_length=50)
+    ad_policy_allowed: bool | None = None
+    estimated_price: Money | None = None
+
+
+class Approve(BaseModel):
+    summary: str = Field(default="", max_length=1000,
+                         description="research summary; default: audience and demand notes")
+
+
+class Reject(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ReceiveStock(BaseModel):
+    delivery_id: str = Field(min_length=1, max_length=64, description="supplier's note number")
+    quantity: int = Field(gt=0)
+    unit_cost_idr: int = Field(ge=0, description="whole rupiah per unit")
+    supplier_name: str = Field(min_length=1, max_length=200)
+    paid_with: Literal["cash", "payable"] = "payable"
+
+
+class ProductSummary(BaseModel):
+    product_id: str
+    sku: str
+    name: str
+    category: str | None
+    stage: str
+    version: int
+    updated_at: datetime
+
+
+class ProductView(BaseModel):
+    """A product, its stage and its research file."""
+
+    product_id: str
+    sku: str
+    name: str
+    category: str | None
+    weight_grams: int
+    stage: str
+    version: int
+    research_file: ResearchFile
+    hpp: Money | None = Field(description="unit cost of the chosen supplier")
+    received_units: int
+    rejection_reason: str | None
+    summary: str
+
+
+class VerdictView(BaseModel):
+    criterion: str
+    mandatory: bool
+    passed: bool
+    reason: str
+
+
+class Checklist(BaseModel):
+    product_id: str
+    approvable: bool
+    verdicts: list[VerdictView]
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    event_type: str
+    schema_version: int
+    occurred_at: datetime
+    actor: Actor
+    payload: dict[str, Any]
