@@ -32,6 +32,21 @@ class JournalEntryPosted(EventPayload):
     lines: list[JournalLine] = Field(min_length=2)
     memo: str = ""
     reverses_entry_id: str | None = None
+    original_date: date | None = Field(
+        default=None, description="the event's own date when its period was closed"
+    )
+    reason: str | None = Field(default=None, description="why an entry was reversed")
 
 
-EVENTS = [JournalEntryPosted]
+class PeriodClosed(EventPayload):
+    """The accountant closed a month; later events for it post into the next open one."""
+
+    producer: ClassVar[str] = "ledger"
+    aggregate_type: ClassVar[str] = "period"
+    event_type: ClassVar[str] = "PeriodClosed"
+
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    closed_by: str
+
+
+EVENTS = [JournalEntryPosted, PeriodClosed]
