@@ -50,6 +50,7 @@ class PricingInputsSet(_Pricing):
     target_ad_cost: Money
     target_margin_percent: Decimal = Field(ge=0, le=100)
     strategy: str
+    strategy_params: dict[str, object] = Field(default_factory=dict)
     rounding: dict[str, object] = Field(default_factory=dict)
 
 
