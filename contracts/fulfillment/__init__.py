@@ -14,6 +14,13 @@ TOPIC = "fulfillment.events"
 
 ComplaintCategory = Literal["damaged", "wrong_item", "late", "missing"]
 ComplaintOutcome = Literal["refund", "reship", "reject"]
+PaymentMethod = Literal["cod", "transfer"]
+TrackingState = Literal[
+    "picked_up", "in_transit", "failed_delivery", "delivered", "returned_to_sender"
+]
+FlagReason = Literal[
+    "unknown_order", "amount_differs", "not_delivered", "not_cod", "already_remitted"
+]
 
 
 class _Shipment(EventPayload):
@@ -29,6 +36,36 @@ class _Remittance(EventPayload):
 class _Complaint(EventPayload):
     producer: ClassVar[str] = "fulfillment"
     aggregate_type: ClassVar[str] = "complaint"
+
+
+class OrderReceived(_Shipment):
+    """Sales' OrderPlaced reached fulfillment: the order waits for an admin's check.
+
+    Carries the facts fulfillment decides on (amounts, payment method, destination in
+    clear, products), never the recipient's personal data.
+    """
+
+    event_type: ClassVar[str] = "OrderReceived"
+
+    order_id: str
+    customer_id: str
+    total: Money
+    payment_method: PaymentMethod
+    province_code: str
+    province: str
+    product_ids: list[str]
+
+
+class OrderWithdrawn(_Shipment):
+    """Sales cancelled the order; it is never booked with a courier from now on."""
+
+    event_type: ClassVar[str] = "OrderWithdrawn"
+
+    order_id: str
+    reason: str
+    after_shipping: bool = Field(
+        default=False, description="the parcel had already left: the admin must recall it"
+    )
 
 
 class OrderConfirmed(_Shipment):
@@ -58,6 +95,24 @@ class Shipped(_Shipment):
     shipping_cost: Money = Field(description="what the shop pays the courier")
     pickup_date: date
     cod_amount: Money | None = Field(default=None, description="cash the courier collects")
+
+
+class TrackingUpdated(_Shipment):
+    """A courier status update, kept in the history whether or not it moved the state.
+
+    ``applied`` is False for an update that arrived late or out of order (it would move
+    the shipment backwards); the state stays where it was.
+    """
+
+    event_type: ClassVar[str] = "TrackingUpdated"
+
+    order_id: str
+    resi: str
+    update_id: str = Field(description="the courier's id of this update (idempotency)")
+    status: TrackingState
+    courier_status: str = Field(description="the courier's own status word")
+    occurred_at: datetime
+    applied: bool
 
 
 class Delivered(_Shipment):
@@ -95,6 +150,28 @@ class CodRemitted(_Remittance):
     net: Money
     lines: list[RemittanceLine] = Field(min_length=1)
     remitted_on: date
+    unmatched: Money | None = Field(
+        default=None,
+        description="part of gross on flagged lines (RemittanceLinesFlagged): cash"
+        " received that matches no delivered COD order yet",
+    )
+
+
+class FlaggedLine(BaseModel):
+    order_id: str
+    amount: Money
+    reason: FlagReason
+    expected: Money | None = Field(default=None, description="COD amount we expected")
+
+
+class RemittanceLinesFlagged(_Remittance):
+    """Lines of a courier's remittance that need an admin: not posted as CodRemitted."""
+
+    event_type: ClassVar[str] = "RemittanceLinesFlagged"
+
+    remittance_id: str
+    courier: str
+    lines: list[FlaggedLine] = Field(min_length=1)
 
 
 class ComplaintOpened(_Complaint):
@@ -105,6 +182,15 @@ class ComplaintOpened(_Complaint):
     customer_id: str | None = None
     category: ComplaintCategory
     opened_by: str
+
+
+class ComplaintAssigned(_Complaint):
+    event_type: ClassVar[str] = "ComplaintAssigned"
+
+    complaint_id: str
+    order_id: str
+    assignee_id: str
+    assigned_by: str
 
 
 class ComplaintResolved(_Complaint):
@@ -118,12 +204,17 @@ class ComplaintResolved(_Complaint):
 
 
 EVENTS = [
+    OrderReceived,
+    OrderWithdrawn,
     OrderConfirmed,
     OrderCheckFailed,
     Shipped,
+    TrackingUpdated,
     Delivered,
     ReturnedToSender,
     CodRemitted,
+    RemittanceLinesFlagged,
     ComplaintOpened,
+    ComplaintAssigned,
     ComplaintResolved,
 ]
