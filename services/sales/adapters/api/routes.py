@@ -1,0 +1,235 @@
+"""HTTP routes of the sales division: leads, agents, follow-ups, orders, erasure, reports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from sqlalchemy import insert, select, update
+
+from contracts.envelope import Actor
+from contracts.money import Money
+from eventkit.auth import Caller, division, reader
+from services.sales.adapters.api.models import (
+    AgentIn,
+    AgentView,
+    CancelIn,
+    ClosingRateRow,
+    ContactView,
+    DueFollowUp,
+    ErasureOut,
+    FirstResponseRow,
+    FollowUpIn,
+    LeadIn,
+    LeadOut,
+    LeadView,
+    LossIn,
+    OrderIn,
+    OrderOut,
+    OrderView,
+    PipelineRow,
+    PriceView,
+)
+from services.sales.adapters.persistence import queries
+from services.sales.adapters.persistence.tables import agents
+from services.sales.application import customers, leads, orders
+from services.sales.domain import LeadNotFoundError, NotFoundError, OrderNotFoundError
+from services.sales.wiring import Deps
+
+router = APIRouter(tags=["sales"])
+SALES = [Depends(division("sales"))]
+
+
+def get_deps(request: Request) -> Deps:
+    deps: Deps = request.app.state.deps
+    return deps
+
+
+DepsDep = Annotated[Deps, Depends(get_deps)]
+SalesCaller = Annotated[Caller, Depends(division("sales"))]
+
+
+def _actor(caller: Caller) -> Actor:
+    return Actor(user_id=caller.user_id, division="owner" if caller.role == "owner" else "sales")
+
+
+# -- leads -----------------------------------------------------------------------------
+@router.post("/leads", response_model=LeadOut, status_code=201, dependencies=SALES)
+async def capture_lead(body: LeadIn, deps: DepsDep, caller: SalesCaller) -> LeadOut:
+    """Record a lead from a chat click, form or manual entry and hand it to an agent.
+
+    The phone is normalised to +62...; a phone with an open lead inside the duplicate
+    window gives a lead linked to that one (``linked_to_lead_id``), not a second lead.
+    """
+    done = await leads.capture_lead(
+        leads.CaptureLead(name=body.name, phone=body.phone, channel=body.channel,
+                          attribution=body.attribution, product_id=body.product_id),
+        deps, _actor(caller))
+    return LeadOut(**done.__dict__)
+
+
+@router.get("/leads/{lead_id}", response_model=LeadView)
+async def get_lead(lead_id: str, deps: DepsDep, caller: Caller = Depends(reader)) -> LeadView:
+    """A lead's place in the pipeline; name and phone only for sales and the owner."""
+    async with deps.db.read() as conn:
+        row = await queries.lead(conn, lead_id)
+    if row is None:
+        raise LeadNotFoundError(lead_id)
+    contact = None
+    if caller.role in ("sales", "owner"):
+        contact = ContactView(name=row["contact_name"], phone=row["contact_phone"])
+    return LeadView(**row, contact=contact)
+
+
+@router.post("/leads/{lead_id}/follow-ups", response_model=LeadView, dependencies=SALES)
+async def log_follow_up(
+    lead_id: str, body: FollowUpIn, deps: DepsDep, caller: SalesCaller
+) -> LeadView:
+    """Log a contact with its outcome. Wrong number, not interested and fake lose the
+    lead; otherwise the next follow-up falls due by the cadence unless given."""
+    await leads.follow_up(leads.FollowUp(lead_id, body.outcome, body.next_follow_up_at),
+                          deps, _actor(caller))
+    return await get_lead(lead_id, deps, caller)
+
+
+@router.post("/leads/{lead_id}/loss", response_model=LeadView, dependencies=SALES)
+async def lose_lead(lead_id: str, body: LossIn, deps: DepsDep, caller: SalesCaller) -> LeadView:
+    """Give up on a lead, saying why."""
+    await leads.lose_lead(lead_id, body.reason, deps, _actor(caller))
+    return await get_lead(lead_id, deps, caller)
+
+
+@router.get("/follow-ups/due", response_model=list[DueFollowUp])
+async def due_follow_ups(
+    deps: DepsDep, agent_id: str | None = None, _: Caller = Depends(reader)
+) -> list[DueFollowUp]:
+    """Open leads whose next follow-up time has come, oldest first."""
+    async with deps.db.read() as conn:
+        rows = await queries.due_follow_ups(conn, now=deps.clock(), agent_id=agent_id)
+    return [DueFollowUp(**r) for r in rows]
+
+
+# -- agents ----------------------------------------------------------------------------
+@router.put("/agents/{agent_id}", response_model=AgentView, dependencies=SALES)
+async def put_agent(agent_id: str, body: AgentIn, deps: DepsDep) -> AgentView:
+    """Add or change a CS agent: weight, open-lead cap, shift (WIB), active."""
+    values = body.model_dump()
+    async with deps.db.begin() as conn:
+        changed = await conn.execute(
+            update(agents).where(agents.c.agent_id == agent_id).values(**values))
+        if changed.rowcount == 0:
+            await conn.execute(insert(agents).values(agent_id=agent_id, assigned_total=0,
+                                                     **values))
+        row = (await conn.execute(
+            select(agents).where(agents.c.agent_id == agent_id))).mappings().one()
+    return AgentView(**row)
+
+
+@router.get("/agents", response_model=list[AgentView])
+async def list_agents(deps: DepsDep, _: Caller = Depends(reader)) -> list[AgentView]:
+    """Every CS agent with their rotator settings."""
+    async with deps.db.read() as conn:
+        return [AgentView(**r) for r in await queries.all_agents(conn)]
+
+
+# -- orders ----------------------------------------------------------------------------
+@router.post("/orders", response_model=OrderOut, status_code=201, dependencies=SALES)
+async def place_order(
+    body: OrderIn,
+    response: Response,
+    deps: DepsDep,
+    caller: SalesCaller,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8,
+                                           max_length=128)],
+) -> OrderOut:
+    """Close a lead (or a walk-in customer) into an order at today's prices.
+
+    Send the same ``Idempotency-Key`` on a retry: the same body returns the first order
+    (200); a different body under a used key is refused (409).
+    """
+    placed = await orders.place_order(
+        orders.PlaceOrder(
+            idempotency_key=idempotency_key, name=body.name, phone=body.phone,
+            province=body.address.province, city=body.address.city,
+            district=body.address.district, postal_code=body.address.postal_code,
+            street=body.address.street,
+            items=[orders.Item(i.product_id, i.quantity) for i in body.items],
+            shipping_fee=body.shipping_fee, payment_method=body.payment_method,
+            lead_id=body.lead_id, notes=body.notes, body=body.model_dump(mode="json"),
+        ),
+        deps, _actor(caller))
+    if not placed.created:
+        response.status_code = 200
+    return OrderOut(order_id=placed.order_id, created=placed.created)
+
+
+@router.get("/orders/{order_id}", response_model=OrderView)
+async def get_order(order_id: str, deps: DepsDep, _: Caller = Depends(reader)) -> OrderView:
+    """An order's amounts, destination and status (no recipient details)."""
+    async with deps.db.read() as conn:
+        row = await queries.order(conn, order_id)
+    if row is None:
+        raise OrderNotFoundError(order_id)
+    return OrderView(
+        **{k: row[k] for k in OrderView.model_fields if k in row},
+        subtotal=Money.idr(row["subtotal_idr"]), shipping_fee=Money.idr(row["shipping_fee_idr"]),
+        total=Money.idr(row["total_idr"]),
+    )
+
+
+@router.post("/orders/{order_id}/cancellation", response_model=OrderView, dependencies=SALES)
+async def cancel_order(
+    order_id: str, body: CancelIn, deps: DepsDep, caller: SalesCaller
+) -> OrderView:
+    """Cancel an order before it ships (409 once fulfillment has shipped it)."""
+    await orders.cancel_order(order_id, body.reason, deps, _actor(caller))
+    return await get_order(order_id, deps, caller)
+
+
+@router.get("/prices", response_model=list[PriceView])
+async def list_prices(deps: DepsDep, _: Caller = Depends(reader)) -> list[PriceView]:
+    """Current price per product, as last set by pricing."""
+    async with deps.db.read() as conn:
+        rows = await queries.all_prices(conn)
+    return [PriceView(product_id=r["product_id"], set_at=r["set_at"],
+                      price=Money(amount=r["amount"], currency=r["currency"])) for r in rows]
+
+
+# -- personal data ---------------------------------------------------------------------
+@router.post("/customers/{customer_id}/erasure", response_model=ErasureOut, dependencies=SALES)
+async def erase_customer(customer_id: str, deps: DepsDep) -> ErasureOut:
+    """Forget a customer: wipe name, phone and address here and destroy their data key
+    (crm and fulfillment follow the key's tombstone). Ids and amounts stay."""
+    await customers.erase_customer(customer_id, deps)
+    return ErasureOut(customer_id=customer_id, erased=True)
+
+
+# -- reports ---------------------------------------------------------------------------
+@router.get("/reports/pipeline", response_model=list[PipelineRow])
+async def pipeline(
+    deps: DepsDep, by: Literal["agent", "campaign"] = Query("agent"),
+    _: Caller = Depends(reader),
+) -> list[PipelineRow]:
+    """Leads per status (new, contacted, won, lost) per agent or per campaign."""
+    async with deps.db.read() as conn:
+        return [PipelineRow(**r) for r in await queries.pipeline(conn, by)]
+
+
+@router.get("/reports/first-response", response_model=list[FirstResponseRow])
+async def first_response(deps: DepsDep, _: Caller = Depends(reader)) -> list[FirstResponseRow]:
+    """Seconds from a lead's capture to its first follow-up, per responding agent."""
+    async with deps.db.read() as conn:
+        return [FirstResponseRow(**r) for r in await queries.first_response(conn)]
+
+
+@router.get("/reports/closing-rate", response_model=list[ClosingRateRow])
+async def closing_rate(
+    deps: DepsDep, by: Literal["agent", "campaign", "ad"] = Query("agent"),
+    _: Caller = Depends(reader),
+) -> list[ClosingRateRow]:
+    """Leads closed into a (not cancelled) order over all unlinked leads."""
+    async with deps.db.read() as conn:
+        return [ClosingRateRow(**r) for r in await queries.closing_rate(conn, by)]
+
+
+__all__ = ["NotFoundError", "router"]

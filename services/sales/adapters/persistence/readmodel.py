@@ -1,0 +1,128 @@
+"""Reads and writes of the sales read models used by the command handlers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.sales.adapters.persistence.tables import (
+    agents,
+    customers,
+    leads,
+    rotator_state,
+)
+from services.sales.domain.rotator import AgentSlot
+
+OPEN_STATUSES = ("new", "contacted")
+
+
+async def customer_for_phone(
+    conn: AsyncConnection, phone_e164: str, *, name: str, now: datetime
+) -> tuple[str, str | None]:
+    """(customer id, their last agent) for a phone; a new pseudonymous id if unseen.
+
+    The id is random, not derived from the phone, so it cannot be turned back into one.
+    """
+    row = (
+        await conn.execute(
+            select(customers.c.customer_id, customers.c.last_agent_id).where(
+                customers.c.phone_e164 == phone_e164)
+        )
+    ).first()
+    if row is not None:
+        await conn.execute(update(customers).where(
+            customers.c.customer_id == row.customer_id).values(name=name))
+        return str(row.customer_id), row.last_agent_id
+    customer_id = "cus_" + uuid.uuid4().hex
+    await conn.execute(insert(customers).values(
+        customer_id=customer_id, phone_e164=phone_e164, name=name, created_at=now))
+    return customer_id, None
+
+
+async def recent_open_lead(
+    conn: AsyncConnection, customer_id: str, *, since: datetime
+) -> tuple[str, str | None] | None:
+    """(lead id, agent id) of the customer's newest open, unlinked lead since ``since``."""
+    row = (
+        await conn.execute(
+            select(leads.c.lead_id, leads.c.agent_id)
+            .where(leads.c.customer_id == customer_id)
+            .where(leads.c.linked_to_lead_id.is_(None))
+            .where(leads.c.status.in_(OPEN_STATUSES))
+            .where(leads.c.captured_at >= since)
+            .order_by(leads.c.captured_at.desc())
+            .limit(1)
+        )
+    ).first()
+    return (str(row.lead_id), row.agent_id) if row else None
+
+
+def _hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+async def agent_slots(conn: AsyncConnection) -> list[AgentSlot]:
+    """Every agent with their open-lead count, as the rotator needs them."""
+    open_counts = dict(
+        (
+            await conn.execute(
+                select(leads.c.agent_id, func.count())
+                .where(leads.c.status.in_(OPEN_STATUSES))
+                .where(leads.c.agent_id.is_not(None))
+                .group_by(leads.c.agent_id)
+            )
+        ).all()
+    )
+    rows = (await conn.execute(select(agents))).mappings().all()
+    return [
+        AgentSlot(
+            agent_id=r["agent_id"], weight=r["weight"], max_open_leads=r["max_open_leads"],
+            shift_start=_hhmm(r["shift_start"]), shift_end=_hhmm(r["shift_end"]),
+            active=r["active"], open_leads=int(open_counts.get(r["agent_id"], 0)),
+            assigned_total=r["assigned_total"],
+        )
+        for r in rows
+    ]
+
+
+async def last_assigned_agent(conn: AsyncConnection) -> str | None:
+    return await conn.scalar(
+        select(rotator_state.c.value).where(rotator_state.c.name == "last_agent_id"))
+
+
+async def record_assignment(
+    conn: AsyncConnection, *, lead_id: str, agent_id: str, customer_id: str, at: datetime
+) -> None:
+    """Move the rotator's cursor and counters and the lead's read model to ``agent_id``."""
+    updated = await conn.execute(update(rotator_state).where(
+        rotator_state.c.name == "last_agent_id").values(value=agent_id))
+    if updated.rowcount == 0:
+        await conn.execute(insert(rotator_state).values(name="last_agent_id", value=agent_id))
+    await conn.execute(update(agents).where(agents.c.agent_id == agent_id).values(
+        assigned_total=agents.c.assigned_total + 1))
+    await conn.execute(update(customers).where(customers.c.customer_id == customer_id).values(
+        last_agent_id=agent_id))
+    await conn.execute(update(leads).where(leads.c.lead_id == lead_id).values(
+        agent_id=agent_id, assigned_at=at))
+
+
+async def unanswered_leads(
+    conn: AsyncConnection, *, assigned_before: datetime, limit: int = 100
+) -> list[str]:
+    """New leads assigned before the cut-off without a first response, or with no agent."""
+    rows = await conn.execute(
+        select(leads.c.lead_id)
+        .where(leads.c.status == "new")
+        .where(leads.c.first_response_at.is_(None))
+        .where(
+            (leads.c.agent_id.is_(None))
+            | and_(leads.c.agent_id.is_not(None), leads.c.assigned_at <= assigned_before)
+        )
+        .order_by(leads.c.captured_at)
+        .limit(limit)
+    )
+    return [str(r) for (r,) in rows]

@@ -1,0 +1,211 @@
+"""Lead handlers: capture, rotate to an agent, follow up, lose, reassign when unanswered."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from contracts.envelope import Actor
+from contracts.personal import seal
+from contracts.sales import Attribution, ContactOutcome, LeadChannel
+from services.sales.adapters.persistence import readmodel
+from services.sales.adapters.persistence.tables import ads, campaigns, leads
+from services.sales.domain import LeadNotFoundError, RuleBrokenError
+from services.sales.domain.cadence import next_follow_up
+from services.sales.domain.lead import Lead
+from services.sales.domain.phone import mask_phone, normalise_phone
+from services.sales.domain.rotator import choose_agent
+from services.sales.wiring import Deps
+
+logger = logging.getLogger(__name__)
+
+SYSTEM = Actor(user_id="sales-rotator", division="system")
+
+
+@dataclass(frozen=True)
+class CaptureLead:
+    name: str
+    phone: str
+    channel: LeadChannel
+    attribution: Attribution
+    product_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CapturedLead:
+    lead_id: str
+    customer_id: str
+    agent_id: str | None
+    reason: str | None
+    linked_to_lead_id: str | None
+
+
+async def _attribute(conn: AsyncConnection, attribution: Attribution,
+                     product_id: str | None) -> tuple[Attribution, str | None]:
+    """Fill ad set, campaign and product from the launched campaigns we know of."""
+    fill: dict[str, str] = {}
+    if attribution.ad_id:
+        ad = (await conn.execute(select(ads).where(ads.c.ad_id == attribution.ad_id))).first()
+        if ad is not None:
+            fill = {"ad_set_id": ad.ad_set_id, "campaign_id": ad.campaign_id}
+            product_id = product_id or ad.product_id
+    merged = attribution.model_copy(update={
+        k: v for k, v in fill.items() if getattr(attribution, k) is None})
+    if product_id is None and merged.campaign_id:
+        product_id = await conn.scalar(select(campaigns.c.product_id).where(
+            campaigns.c.campaign_id == merged.campaign_id))
+    return merged, product_id
+
+
+async def capture_lead(cmd: CaptureLead, deps: Deps, actor: Actor) -> CapturedLead:
+    """Record a lead, link it to a recent one of the same phone, else rotate it to an agent."""
+    phone = normalise_phone(cmd.phone)
+    now = deps.clock()
+    lead_id = "lead_" + uuid.uuid4().hex
+    window = timedelta(hours=deps.settings.duplicate_window_hours)
+    async with deps.db.begin() as conn:
+        attribution, product_id = await _attribute(conn, cmd.attribution, cmd.product_id)
+        customer_id, previous_agent = await readmodel.customer_for_phone(
+            conn, phone, name=cmd.name, now=now)
+        key = await deps.keyring.issue(conn, customer_id)
+        earlier = await readmodel.recent_open_lead(conn, customer_id, since=now - window)
+        linked_to = earlier[0] if earlier else None
+
+        lead = Lead.capture(
+            lead_id, customer_id=customer_id, channel=cmd.channel, attribution=attribution,
+            product_id=product_id, linked_to_lead_id=linked_to,
+            contact_sealed=seal(key, {"name": cmd.name, "phone": phone}),
+        )
+        await conn.execute(leads.insert().values(
+            lead_id=lead_id, customer_id=customer_id, channel=cmd.channel,
+            campaign_id=attribution.campaign_id, ad_set_id=attribution.ad_set_id,
+            ad_id=attribution.ad_id, utm_source=attribution.utm_source,
+            utm_campaign=attribution.utm_campaign, product_id=product_id,
+            linked_to_lead_id=linked_to, status="linked" if linked_to else "new",
+            captured_at=now, attempts=0, contact_name=cmd.name, contact_phone=phone,
+        ))
+        agent_id: str | None = earlier[1] if earlier else None
+        reason: str | None = "linked to an open lead of the same phone" if earlier else None
+        if linked_to is None:
+            chosen = choose_agent(
+                deps.settings.rotator_policy, await readmodel.agent_slots(conn), at=now,
+                last_agent_id=await readmodel.last_assigned_agent(conn),
+                previous_agent_id=previous_agent,
+            )
+            if chosen is not None:
+                agent_id, reason = chosen
+                lead.assign(agent_id, reason=reason)
+                await readmodel.record_assignment(
+                    conn, lead_id=lead_id, agent_id=agent_id, customer_id=customer_id, at=now)
+        await deps.leads.save(conn, lead, actor=actor)
+
+    logger.info("lead captured", extra={"lead_id": lead_id, "customer_id": customer_id,
+                                        "agent_id": agent_id, "linked_to_lead_id": linked_to})
+    logger.debug("lead phone normalised", extra={"lead_id": lead_id,
+                                                 "phone_masked": mask_phone(phone)})
+    if linked_to is None and agent_id is None:
+        logger.warning("no agent available; lead waits for the rotator",
+                       extra={"lead_id": lead_id})
+    return CapturedLead(lead_id=lead_id, customer_id=customer_id, agent_id=agent_id,
+                        reason=reason, linked_to_lead_id=linked_to)
+
+
+async def _load_open(conn: AsyncConnection, deps: Deps, lead_id: str) -> Lead:
+    lead = await deps.leads.get(conn, lead_id)
+    if lead is None:
+        raise LeadNotFoundError(lead_id)
+    return lead
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    lead_id: str
+    outcome: ContactOutcome
+    next_follow_up_at: datetime | None = None
+
+
+async def follow_up(cmd: FollowUp, deps: Deps, actor: Actor) -> Lead:
+    """Log a contact with its outcome; schedule the next one by the cadence if not given."""
+    now = deps.clock()
+    if cmd.next_follow_up_at is not None and cmd.next_follow_up_at <= now:
+        raise RuleBrokenError("next follow-up must be in the future",
+                              field="next_follow_up_at")
+    async with deps.db.begin() as conn:
+        lead = await _load_open(conn, deps, cmd.lead_id)
+        attempt = lead.attempts + 1
+        next_at = cmd.next_follow_up_at or next_follow_up(
+            deps.settings.cadence(), attempt=attempt, outcome=cmd.outcome, at=now)
+        lead.follow_up(cmd.outcome, next_at=next_at)
+        if cmd.outcome == "no_answer" and next_at is None:
+            lead.lose(f"no answer after {attempt} attempts")
+        await deps.leads.save(conn, lead, actor=actor)
+
+        values: dict[str, object] = dict(
+            attempts=attempt, last_follow_up_at=now, last_outcome=cmd.outcome,
+            next_follow_up_at=None if not lead.is_open else next_at, status=lead.status)
+        if lead.status == "lost":
+            values["lost_reason"] = cmd.outcome if cmd.outcome != "no_answer" else (
+                f"no answer after {attempt} attempts")
+        await conn.execute(update(leads).where(leads.c.lead_id == lead.id).values(**values))
+        await conn.execute(
+            update(leads).where(leads.c.lead_id == lead.id)
+            .where(leads.c.first_response_at.is_(None))
+            .values(first_response_at=now, first_response_agent_id=lead.agent_id))
+
+    logger.info("lead followed up", extra={"lead_id": lead.id, "attempt": attempt,
+                                           "outcome": cmd.outcome, "status": lead.status})
+    return lead
+
+
+async def lose_lead(lead_id: str, reason: str, deps: Deps, actor: Actor) -> Lead:
+    """Give up on a lead, with the reason."""
+    async with deps.db.begin() as conn:
+        lead = await _load_open(conn, deps, lead_id)
+        lead.lose(reason)
+        await deps.leads.save(conn, lead, actor=actor)
+        await conn.execute(update(leads).where(leads.c.lead_id == lead_id).values(
+            status="lost", lost_reason=reason, next_follow_up_at=None))
+    logger.info("lead lost", extra={"lead_id": lead_id})
+    return lead
+
+
+async def reassign_unanswered(deps: Deps) -> int:
+    """Move leads unanswered past the limit to another agent; assign waiting leads.
+
+    Each lead goes in its own transaction, so one conflict (an agent answered just now)
+    does not hold back the others. Returns how many leads moved.
+    """
+    now = deps.clock()
+    minutes = deps.settings.reassign_after_minutes
+    async with deps.db.read() as conn:
+        due = await readmodel.unanswered_leads(
+            conn, assigned_before=now - timedelta(minutes=minutes))
+    moved = 0
+    for lead_id in due:
+        async with deps.db.begin() as conn:
+            lead = await deps.leads.get(conn, lead_id)
+            if lead is None or lead.status != "new":
+                continue
+            chosen = choose_agent(
+                deps.settings.rotator_policy, await readmodel.agent_slots(conn), at=now,
+                last_agent_id=await readmodel.last_assigned_agent(conn),
+                exclude=[lead.agent_id] if lead.agent_id else [],
+            )
+            if chosen is None:
+                continue
+            agent_id, policy_reason = chosen
+            reason = (f"unanswered for {minutes:g} min; {policy_reason}" if lead.agent_id
+                      else f"waited for a free agent; {policy_reason}")
+            lead.assign(agent_id, reason=reason)
+            await deps.leads.save(conn, lead, actor=SYSTEM)
+            await readmodel.record_assignment(
+                conn, lead_id=lead_id, agent_id=agent_id, customer_id=lead.customer_id,
+                at=now)
+        moved += 1
+        logger.info("lead reassigned", extra={"lead_id": lead_id, "agent_id": agent_id})
+    return moved
