@@ -246,8 +246,8 @@ async def test_scale_and_pause_rules_fire_on_real_rows(env) -> None:
 
     topic = env["settings"].topic("marketing")
     # brief opened, asset drafted, reviewed, content approved, 4 checklist items,
-    # launched, 907 ad days, one decision per judged ad set
-    expect = 4 + 4 + 1 + 907 + len(judged)
+    # launched, 907 ad days, scale rules set, one decision per judged ad set
+    expect = 4 + 4 + 1 + 907 + 1 + len(judged)
     events = await read_topic(env["bootstrap"], topic, expect=expect)
     types = [e.event_type for e in events]
     assert len(events) == expect
