@@ -279,14 +279,16 @@ def post_returned(p: ReturnedToSender, facts: Facts, src: Source) -> Outcome:
 
 
 def post_complaint_resolved(p: ComplaintResolved, facts: Facts, src: Source) -> Outcome:
-    """A refund: Dr customer refunds / Cr cash. Reship or reject: no entry."""
+    """A refund: Dr customer refunds / Cr cash. Reship or reject: no entry.
+
+    Waits for the order, so the refund carries the order's product and campaign
+    whichever topic was read first (a rebuild then gives the same per-product P&L)."""
     # LIMIT: a reship's second parcel costs goods and postage; no event carries it yet.
     if p.outcome != "refund" or p.refund is None or p.refund.amount == 0:
         return Outcome()
-    order = facts.order(p.order_id)
-    dims: dict[str, Any] = {"order_id": p.order_id}
-    if order is not None:
-        dims.update(product_id=order.single_product, campaign_id=order.campaign_id)
+    order = _need_order(facts, p.order_id)
+    dims: dict[str, Any] = {"order_id": p.order_id, "product_id": order.single_product,
+                            "campaign_id": order.campaign_id}
     entry = Entry.build(
         entry_date=business_date(src.occurred_at), currency=p.refund.currency,
         memo=f"refund for complaint {p.complaint_id}",

@@ -16,13 +16,12 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Envelope
-from contracts.ledger import JournalEntryPosted, PeriodClosed
 from contracts.money import Money
 from eventkit.clock import Clock, utcnow
 from eventkit.consumer import HandlerContext, Projection
 from eventkit.store import EventStore
 from services.ledger.adapters.persistence.journal import closed_periods, place, record_entry
-from services.ledger.adapters.persistence.tables import entries, orders, periods, product_costs
+from services.ledger.adapters.persistence.tables import orders, product_costs
 from services.ledger.domain.facts import OrderFacts
 from services.ledger.domain.posting import RULES, Source, post
 
@@ -71,10 +70,11 @@ class BatchFacts:
 
 
 def build_projection(
-    store: EventStore, topics: list[str], *, clock: Clock = utcnow
+    store: EventStore, topics: list[str], *, clock: Clock = utcnow,
+    name: str = PROJECTION_NAME,
 ) -> Projection:
     """The ledger projection over ``topics`` (the producers' namespaced topics)."""
-    projection = Projection(name=PROJECTION_NAME, topics=topics, handlers={})
+    projection = Projection(name=name, topics=topics, handlers={})
     caches: weakref.WeakKeyDictionary[AsyncConnection, BatchFacts] = (
         weakref.WeakKeyDictionary())
 
@@ -127,33 +127,4 @@ def build_projection(
 
     for event_type in RULES:
         projection.on(event_type)(apply_rule)
-    return projection
-
-
-def build_own_projection(topic: str) -> Projection:
-    """Reads ledger.events back: on a rebuild, closed periods and reversals (made by
-    people, not derived from other events) come back from there."""
-    projection = Projection(name=PROJECTION_NAME + ".own", topics=[topic], handlers={})
-
-    @projection.on("PeriodClosed")
-    async def restore_closed_period(ctx: HandlerContext, envelope: Envelope,
-                                    payload: PeriodClosed) -> None:
-        known = await ctx.conn.scalar(
-            select(periods.c.period).where(periods.c.period == payload.period))
-        if known is None:
-            await ctx.conn.execute(insert(periods).values(
-                period=payload.period, closed_by=payload.closed_by,
-                closed_at=envelope.occurred_at))
-
-    @projection.on("JournalEntryPosted")
-    async def restore_reversal(ctx: HandlerContext, envelope: Envelope,
-                               payload: JournalEntryPosted) -> None:
-        if payload.reverses_entry_id is None:
-            return  # derived from another event: the books projection makes it
-        known = await ctx.conn.scalar(
-            select(entries.c.entry_id).where(entries.c.entry_id == payload.entry_id))
-        if known is not None:
-            return
-        raise NotImplementedError("restoring reversals on rebuild is not built yet")
-
     return projection
