@@ -115,13 +115,17 @@ def build(settings: Any) -> tuple[Any, Database]:
     return app, db
 
 
+# Quantities the test projection's rule refuses; a test may "fix the rule" by emptying it.
+REFUSED_QUANTITIES = {13}
+
+
 def stock_projection(name: str, topic: str) -> Projection:
     """Sums received stock per product into ``stock_levels`` (read model)."""
     projection = Projection(name=name, topics=[topic], handlers={})
 
     @projection.on("StockReceived")
     async def add_stock(ctx: Any, envelope: Any, event: StockReceived) -> None:
-        if event.quantity == 13:
+        if event.quantity in REFUSED_QUANTITIES:
             raise ValueError("thirteen is refused by this test projection's rule")
         changed = await ctx.conn.execute(
             update(stock_levels)
