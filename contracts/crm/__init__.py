@@ -22,6 +22,11 @@ class _Task(EventPayload):
     aggregate_type: ClassVar[str] = "task"
 
 
+class _Profile(EventPayload):
+    producer: ClassVar[str] = "crm"
+    aggregate_type: ClassVar[str] = "profile_link"
+
+
 class FeedbackReceived(_Feedback):
     event_type: ClassVar[str] = "FeedbackReceived"
 
@@ -54,6 +59,75 @@ class TaskCompleted(_Task):
     task_id: str
     completed_by: str
     closing_event_id: str | None = None
+    completed_at: datetime | None = Field(
+        default=None, description="when the closing event happened (else occurred_at)"
+    )
 
 
-EVENTS = [FeedbackReceived, TaskOpened, TaskCompleted]
+class TaskAssigned(_Task):
+    """A task was given to a member (by hand or by escalation)."""
+
+    event_type: ClassVar[str] = "TaskAssigned"
+
+    task_id: str
+    assignee: str
+    assigned_by: str
+
+
+class TaskScheduled(_Task):
+    """A task's due time was planned or moved."""
+
+    event_type: ClassVar[str] = "TaskScheduled"
+
+    task_id: str
+    due_at: datetime
+    scheduled_by: str
+
+
+class TaskCommented(_Task):
+    event_type: ClassVar[str] = "TaskCommented"
+
+    task_id: str
+    author: str
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class TaskEscalated(_Task):
+    """An open task passed its due time; it went to the division's escalation owner."""
+
+    event_type: ClassVar[str] = "TaskEscalated"
+
+    task_id: str
+    escalated_to: str
+    overdue_minutes: int = Field(ge=0)
+
+
+class ProfilesMerged(_Profile):
+    """Two customer ids belong to one person; ``merged_id`` now shows under ``survivor_id``."""
+
+    event_type: ClassVar[str] = "ProfilesMerged"
+
+    survivor_id: str
+    merged_id: str
+    reason: str = Field(description="same_phone, or the member's reason")
+
+
+class ProfilesUnmerged(_Profile):
+    event_type: ClassVar[str] = "ProfilesUnmerged"
+
+    survivor_id: str
+    merged_id: str
+    reason: str
+
+
+EVENTS = [
+    FeedbackReceived,
+    TaskOpened,
+    TaskCompleted,
+    TaskAssigned,
+    TaskScheduled,
+    TaskCommented,
+    TaskEscalated,
+    ProfilesMerged,
+    ProfilesUnmerged,
+]

@@ -1,0 +1,80 @@
+"""The CRM's consumers: customer profiles, and the task board with product stages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.envelope import Envelope
+from eventkit.consumer import HandlerContext, Projection
+from services.crm.adapters.persistence import events as own_events
+from services.crm.application.board import Board
+from services.crm.application.profiles import Profiles
+from services.crm.domain import tasks as rules
+
+TASK_EVENTS = ("TaskOpened", "TaskCompleted", "TaskAssigned", "TaskScheduled",
+               "TaskCommented", "TaskEscalated")
+
+
+def profiles_projection(name: str, topics: list[str], profiles: Profiles) -> Projection:
+    proj = Projection(name=name, topics=topics, handlers={})
+
+    @proj.on("LeadCaptured")
+    async def lead_captured(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await profiles.lead_captured(ctx.conn, env, p)
+        ctx.provide(f"profile:{p.customer_id}")
+
+    @proj.on("OrderPlaced")
+    async def order_placed(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await profiles.order_placed(ctx.conn, env, p)
+        ctx.provide(f"order:{p.order_id}")
+        ctx.provide(f"profile:{p.customer_id}")
+
+    @proj.on("Shipped", "Delivered", "ReturnedToSender", "OrderCancelled")
+    async def order_moved(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        status = {"Shipped": "shipped", "Delivered": "delivered",
+                  "ReturnedToSender": "returned", "OrderCancelled": "cancelled"}[env.event_type]
+        await profiles.order_moved(ctx.conn, p.order_id, status, env.occurred_at)
+
+    @proj.on("ComplaintOpened")
+    async def complaint_opened(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await profiles.complaint_opened(ctx.conn, env, p)
+        ctx.provide(f"complaint:{p.complaint_id}")
+
+    @proj.on("ComplaintResolved")
+    async def complaint_resolved(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await profiles.complaint_resolved(ctx.conn, env, p)
+
+    @proj.on("FeedbackReceived")
+    async def feedback_received(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await own_events.import_own(ctx.conn, env)
+        await profiles.feedback_received(ctx.conn, env, p)
+
+    @proj.on("ProfilesMerged", "ProfilesUnmerged")
+    async def link_changed(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await own_events.import_own(ctx.conn, env)
+        await profiles.link_changed(ctx.conn, p)
+
+    return proj
+
+
+def board_projection(name: str, topics: list[str], board: Board) -> Projection:
+    proj = Projection(name=name, topics=topics, handlers={})
+    triggers = set(rules.OPENERS) | set(rules.CLOSERS) | set(rules.STAGES)
+
+    async def on_trigger(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await board.on_event(ctx.conn, env, p)
+
+    for event_type in sorted(triggers - {"FeedbackReceived"}):
+        proj.handlers[event_type] = on_trigger
+
+    @proj.on("FeedbackReceived")
+    async def feedback(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await own_events.import_own(ctx.conn, env)
+        await board.on_event(ctx.conn, env, p)
+
+    @proj.on(*TASK_EVENTS)
+    async def task_event(ctx: HandlerContext, env: Envelope, p: Any) -> None:
+        await own_events.import_own(ctx.conn, env)
+        await board.apply(ctx.conn, env, p)
+
+    return proj
