@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Actor
 from contracts.marketing import AdSpendRecorded
+from eventkit.errors import NotFoundError
 from services.marketing.adapters.persistence.tables import ad_days, imports
 from services.marketing.adapters.reports.fb_csv import read_report
 from services.marketing.application.deps import Deps
 from services.marketing.domain.campaign import Campaign
 from services.marketing.domain.errors import MarketingRuleBrokenError
-from eventkit.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
 

@@ -6,10 +6,11 @@ import asyncio
 
 from faststream import FastStream
 
+from eventkit.logs import configure_logging
+from eventkit.worker import build_worker
 from services.marketing.adapters.messaging.projections import inputs_projection
 from services.marketing.config import Settings
 from services.marketing.wiring import build_deps
-from eventkit.worker import build_worker
 
 
 def create_worker(settings: Settings | None = None) -> FastStream:
@@ -22,5 +23,11 @@ def create_worker(settings: Settings | None = None) -> FastStream:
     return app
 
 
+def main() -> None:
+    settings = Settings()
+    configure_logging("marketing", settings.log_level)
+    asyncio.run(create_worker(settings).run())
+
+
 if __name__ == "__main__":
-    asyncio.run(create_worker().run())
+    main()

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from contracts.envelope import Actor, new_envelope
 from contracts.money import Money
 from contracts.pricing import KpiTargetsSet, PriceSet
+from contracts.sales import Attribution, Destination, LeadCaptured, OrderLine, OrderPlaced
 from eventkit.testing import bearer, make_tokens, read_topic, running, unique, wait_for
 from services.marketing.config import Settings
 from services.marketing.entrypoints.http import create_app
@@ -297,3 +298,45 @@ async def test_api_export_imports_as_mxn_per_ad_per_day(env) -> None:
     assert sum(mxn) == 105_325  # MXN 1,053.25 after rounding each breakdown row
     ads = (await client.get("/metrics/ad")).json()
     assert len([m for m in ads if m["spend"]["currency"] == "MXN"]) == 9
+
+
+async def test_sales_leads_and_orders_give_captured_cpl_and_roas(env) -> None:
+    client: httpx.AsyncClient = env["client"]
+    actor = Actor(user_id="cs-tester", division="sales")
+    now = datetime.now(UTC)
+    attribution = Attribution(campaign_id="916", ad_set_id="103917", ad_id="708749")
+    lead = LeadCaptured(lead_id="L-1", customer_id="cust-1", channel="chat",
+                        attribution=attribution, product_id=PRODUCT, contact_sealed="x")
+    usd = lambda c: Money(amount=c, currency="USD")  # noqa: E731
+    order = OrderPlaced(
+        order_id="O-1", lead_id="L-1", customer_id="cust-1", attribution=attribution,
+        items=[OrderLine(product_id=PRODUCT, quantity=2, unit_price=usd(4900),
+                         line_total=usd(9800))],
+        subtotal=usd(9800), shipping_fee=usd(500), total=usd(10300), payment_method="cod",
+        destination=Destination(province_code="31", province="DKI Jakarta",
+                                city="Jakarta Selatan", district="Tebet",
+                                postal_code="12810"),
+        recipient_sealed="x",
+    )
+    envelopes = [new_envelope(p, aggregate_id=i, aggregate_version=1, actor=actor,
+                              occurred_at=now) for p, i in ((lead, "L-1"), (order, "O-1"))]
+    producer = AIOKafkaProducer(bootstrap_servers=env["bootstrap"], acks="all")
+    await producer.start()
+    try:
+        for e in envelopes:
+            await producer.send_and_wait(env["settings"].topic("sales"), e.to_bytes(),
+                                         key=e.key)
+    finally:
+        await producer.stop()
+
+    async def ad_metrics() -> Any:
+        rows = (await client.get("/metrics/ad", params={"campaign_id": "916"})).json()
+        found = [m for m in rows if m["key"] == "708749"]
+        return found[0] if found and found[0]["orders"] == 1 else None
+
+    m = await wait_for(ad_metrics)
+    spend = cents(next(r["Spent"] for r in kaggle_rows() if r["ad_id"] == "708749"))
+    assert m["captured_leads"] == 1
+    assert m["cpl_captured"] == {"amount": spend, "currency": "USD"}
+    # ROAS = goods revenue (USD 98.00, ongkir excluded) / spend (USD 1.82)
+    assert Decimal(m["roas"]) == (Decimal(9800) / Decimal(spend)).quantize(Decimal("0.0001"))
