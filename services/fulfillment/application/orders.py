@@ -102,6 +102,8 @@ async def book_courier(
     """Book the pickup: Shipped (a resi belongs to one order only)."""
     try:
         async with deps.db.begin() as conn:
+            order = await _load(conn, deps, order_id)
+            order.ensure_bookable()  # an unknown or cancelled order fails before the resi
             row = (await conn.execute(
                 select(couriers.c.services).where(couriers.c.code == courier))).first()
             if row is None:
@@ -112,7 +114,6 @@ async def book_courier(
             other = await conn.scalar(select(orders.c.order_id).where(orders.c.resi == resi))
             if other is not None and other != order_id:
                 raise ResiTakenError(resi, other)
-            order = await _load(conn, deps, order_id)
             order.book(courier=courier, service=service, shipping_cost=shipping_cost,
                        pickup_date=pickup_date, resi=resi)
             await apply_events(conn, await deps.orders.save(conn, order, actor=_actor(caller)))

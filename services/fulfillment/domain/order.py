@@ -94,10 +94,7 @@ class FulfillmentOrder(Aggregate):
         resi: str,
     ) -> None:
         """Hand the parcel to a courier: Shipped, collecting the total when COD."""
-        self._require_open()
-        if self.status != "confirmed":
-            raise OrderStateError(f"order {self.id} is {self.status}; only a confirmed"
-                                  " order can be booked")
+        self.ensure_bookable()
         if shipping_cost.is_negative():
             raise RuleBrokenError("shipping cost must not be negative", field="shipping_cost")
         assert self.total is not None
@@ -109,6 +106,12 @@ class FulfillmentOrder(Aggregate):
             shipping_cost=shipping_cost, pickup_date=pickup_date,
             cod_amount=self.total if self.payment_method == "cod" else None,
         ))
+
+    def ensure_bookable(self) -> None:
+        self._require_open()
+        if self.status != "confirmed":
+            raise OrderStateError(f"order {self.id} is {self.status}; only a confirmed"
+                                  " order can be booked")
 
     def track(
         self, *, update_id: str, status: TrackingState, courier_status: str,
