@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Actor
@@ -56,12 +57,16 @@ async def propose_product(
     deps: Deps, caller: Caller, *, sku: str, name: str, weight_grams: int, category: str | None
 ) -> Product:
     """Register a candidate product; its sku must be new."""
-    async with deps.db.begin() as conn:
-        if await tables.sku_taken(conn, sku):
-            raise SkuTakenError(sku)
-        product = Product.propose(f"prd-{uuid.uuid4().hex[:12]}", sku=sku, name=name,
-                                  weight_grams=weight_grams, category=category)
-        await _save(deps, conn, product, caller)
+    try:
+        async with deps.db.begin() as conn:
+            if await tables.sku_taken(conn, sku):
+                raise SkuTakenError(sku)
+            product = Product.propose(f"prd-{uuid.uuid4().hex[:12]}", sku=sku, name=name,
+                                      weight_grams=weight_grams, category=category)
+            await _save(deps, conn, product, caller)
+    except IntegrityError:
+        # Two proposals of one sku at once: the read model's unique sku stops the second.
+        raise SkuTakenError(sku) from None
     logger.info("product proposed", extra={"product_id": product.id})
     return product
 

@@ -109,3 +109,30 @@ async def test_bad_input_names_the_field_and_changes_nothing(
     assert unknown.status_code == 404
     view = await c.get(f"/products/{pid}", headers=bearer(role["research"]))
     assert view.json()["stage"] == "candidate" and view.json()["version"] == 1
+
+
+async def test_checklist_comes_from_settings_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens, role = make_tokens()
+    monkeypatch.setenv("RESEARCH_APPROVAL_CRITERIA",
+                       '[{"name": "light", "kind": "weight_max", "limit": 250}]')
+    settings = Settings(api_tokens=tokens, database_url=f"sqlite+aiosqlite:///{tmp_path}/c.db")
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as c:
+            pid = await propose(c, role["research"])  # 300 g
+            await c.put(f"/products/{pid}/research-file", json=FILE,
+                        headers=bearer(role["research"]))
+
+            checklist = await c.get(f"/products/{pid}/checklist", headers=bearer(role["crm"]))
+            refused = await c.post(f"/products/{pid}/approve", json={},
+                                   headers=bearer(role["research"]))
+
+    assert checklist.json()["approvable"] is False
+    assert [v["criterion"] for v in checklist.json()["verdicts"]] == ["light"]
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [{"loc": ["body", "criteria", "light"],
+                                         "msg": "300 g above shipping limit 250 g",
+                                         "type": "CriterionFailed"}]
