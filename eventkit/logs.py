@@ -20,5 +20,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "kafka"):
+    # The database drivers log every statement with its parameters at DEBUG/INFO:
+    # names, phones and addresses would reach the log. Keep them at WARNING always.
+    for noisy in ("aiokafka", "kafka", "aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
