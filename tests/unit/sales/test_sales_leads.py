@@ -27,6 +27,7 @@ async def test_a_lead_is_normalised_sealed_and_rotated_to_an_agent(sales: Any) -
     out = await sales.lead("+62 812.3456-7890")
 
     assert out["agent_id"] == "ani" and out["reason"] == "round robin"
+    assert len(out["customer_id"]) <= 32  # keyring outbox event_id "key:<id>" fits 36
     captured, assigned = await stream(sales, out["lead_id"])
     assert [captured["event_type"], assigned["event_type"]] == ["LeadCaptured", "LeadAssigned"]
     assert "+6281234567890" not in json.dumps(captured)

@@ -36,7 +36,9 @@ async def customer_for_phone(
         await conn.execute(update(customers).where(
             customers.c.customer_id == row.customer_id).values(name=name))
         return str(row.customer_id), row.last_agent_id
-    customer_id = "cus_" + uuid.uuid4().hex
+    # 96 random bits; short because eventkit.keyring's outbox rows carry
+    # "key:<customer id>" in a 36-character event_id column.
+    customer_id = "cus_" + uuid.uuid4().hex[:24]
     await conn.execute(insert(customers).values(
         customer_id=customer_id, phone_e164=phone_e164, name=name, created_at=now))
     return customer_id, None
