@@ -30,6 +30,7 @@ stack-status: setup
 test: setup kafka-jars
 	$(PY) -m pytest -q
 
-# Placeholder until the end-to-end demo exists: shows what the local stack runs.
-demo: setup
-	$(PY) -m lapak.stack status
+# The main job on the embedded default (SQLite): Kafka, the seven services, the bundled
+# real data through their APIs, then the books and KPIs; stops everything at the end.
+demo: setup kafka-jars
+	$(VENV)/bin/lapak demo
