@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Envelope
 from contracts.sales import OrderCancelled, OrderPlaced
 from eventkit.consumer import HandlerContext, Projection
+from eventkit.errors import ConcurrencyError
 
 from services.fulfillment.adapters.persistence.tables import orders
 from services.fulfillment.application.deps import Deps
@@ -28,15 +31,32 @@ def sales_projection(deps: Deps, *, name: str, sales_topic: str) -> Projection:
 
     @projection.on("OrderPlaced")
     async def on_placed(ctx: HandlerContext, envelope: Envelope, payload: OrderPlaced) -> None:
-        await receive_order_when_placed(ctx.conn, deps, envelope, payload)
+        await _retrying(lambda: receive_order_when_placed(ctx.conn, deps, envelope, payload))
 
     @projection.on("OrderCancelled")
     async def on_cancelled(
         ctx: HandlerContext, envelope: Envelope, payload: OrderCancelled
     ) -> None:
-        await withdraw_order_when_cancelled(ctx.conn, deps, envelope, payload)
+        await _retrying(
+            lambda: withdraw_order_when_cancelled(ctx.conn, deps, envelope, payload))
 
     return projection
+
+
+async def _retrying(step: Callable[[], Awaitable[None]], attempts: int = 3) -> None:
+    """Run ``step`` again when an admin's command wrote to the same order first.
+
+    A ConcurrencyError is a broken rule to the consumer, which would dead-letter the
+    sales event; here it only means "reload and apply again". The store's savepoint
+    leaves the batch transaction usable, and the reload sees the admin's committed event.
+    """
+    for attempt in range(attempts):
+        try:
+            await step()
+            return
+        except ConcurrencyError:
+            if attempt == attempts - 1:
+                raise
 
 
 async def forget_recipient_when_erased(conn: AsyncConnection, customer_id: str) -> None:
