@@ -235,6 +235,11 @@ async def test_rts_rate_and_cod_outstanding(svc: Service) -> None:
     assert {(c["tracking"], c["count"]) for c in counts} == {
         ("delivered", 2), ("returned_to_sender", 1)}
     assert (await svc.get("/orders/o-2"))["return_shipping_cost"]["amount"] == 12_000
+    # all three shipped with JNE: 1 returned of 3 finished = 33.3 %; all carry p-1
+    [by_courier] = await svc.get("/reports/rts-rate?by=courier")
+    [by_product] = await svc.get("/reports/rts-rate?by=product")
+    assert (by_courier["key"], by_courier["rts_rate_pct"]) == ("JNE", 33.3)
+    assert (by_product["key"], by_product["returned"], by_product["finished"]) == ("p-1", 1, 3)
 
 
 async def test_remittance_posts_matched_and_flags_the_rest(svc: Service) -> None:

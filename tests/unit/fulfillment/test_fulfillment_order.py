@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contracts.fulfillment import OrderReceived
 from contracts.money import Money
@@ -198,3 +200,27 @@ def test_replay_gives_the_same_state() -> None:
 
     assert (replayed.status, replayed.tracking, replayed.update_ids) == (
         "delivered", "delivered", {"u1", "u2"})
+
+
+STATES = ["picked_up", "in_transit", "failed_delivery", "delivered", "returned_to_sender"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(STATES), st.integers(0, 5)), min_size=1,
+                max_size=12))
+def test_any_arrival_order_never_moves_backwards(updates: list[tuple[str, int]]) -> None:
+    # update ids repeat (0..5): a repeated id is a resend and must change nothing
+    from services.fulfillment.domain.order import RANK
+
+    order = shipped()
+    ranks = [0]
+    first_seen: dict[str, str] = {}
+    for status, uid in updates:
+        first_seen.setdefault(str(uid), status)
+        track(order, str(uid), status)
+        ranks.append(RANK[order.tracking])
+
+    assert ranks == sorted(ranks)
+    assert RANK[order.tracking] == max(RANK[s] for s in first_seen.values())
+    assert sum(e.event_type == "TrackingUpdated" for e in order.pending) == len(first_seen)
+    assert sum(e.event_type in ("Delivered", "ReturnedToSender")
+               for e in order.pending) <= 1
