@@ -42,8 +42,8 @@ def _deps(request: Request) -> Deps:
 @router.get("/orders", response_model=list[OrderView])
 async def list_orders(request: Request, status: str | None = None,
                       _: Caller = Depends(reader)) -> list[OrderView]:
-    """Orders in fulfillment, newest change first; filter by status (awaiting_check,
-    check_failed, confirmed, shipped, delivered, returned, cancelled)."""
+    """Orders in fulfillment, newest change first (at most 500); filter by status
+    (awaiting_check, check_failed, confirmed, shipped, delivered, returned, cancelled)."""
     async with _deps(request).db.read() as conn:
         return [order_view(r) for r in await queries.order_rows(conn, status=status)]
 
@@ -111,8 +111,9 @@ async def courier_webhook(
 async def list_shipments(request: Request, tracking: str | None = None,
                          courier: str | None = None,
                          _: Caller = Depends(reader)) -> list[OrderView]:
-    """Booked shipments, filtered by tracking state (booked, picked_up, in_transit,
-    failed_delivery, delivered, returned_to_sender) and/or courier code."""
+    """Booked shipments (at most 1000, oldest booking first), filtered by tracking
+    state (booked, picked_up, in_transit, failed_delivery, delivered,
+    returned_to_sender) and/or courier code."""
     async with _deps(request).db.read() as conn:
         rows = await queries.shipments(conn, tracking=tracking, courier=courier)
     return [order_view(r) for r in rows]
