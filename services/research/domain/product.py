@@ -62,9 +62,13 @@ class Product(Aggregate):
     def write_file(self, research_file: ResearchFileUpdated) -> None:
         """Replace the research file; only while the product is still in research."""
         self._still_open()
-        for field, money in [("estimated_price", research_file.estimated_price)] + [
-            (f"suppliers.{i}.unit_cost", s.unit_cost) for i, s in enumerate(research_file.suppliers)
-        ] + [(f"competitors.{i}.price", c.price) for i, c in enumerate(research_file.competitors)]:
+        amounts: list[tuple[str, Money | None]] = [
+            ("estimated_price", research_file.estimated_price)]
+        amounts += [(f"suppliers.{i}.unit_cost", s.unit_cost)
+                    for i, s in enumerate(research_file.suppliers)]
+        amounts += [(f"competitors.{i}.price", c.price)
+                    for i, c in enumerate(research_file.competitors)]
+        for field, money in amounts:
             if money is not None and (money.currency != "IDR" or money.amount < 0):
                 raise RuleBrokenError("amounts must be non-negative rupiah (IDR)", field=field)
         self.record(research_file.model_copy(update={"product_id": self.id}))

@@ -1,14 +1,17 @@
-"""The research API (run with ``uvicorn --factory services.research.entrypoints.http:create_app``)."""
+"""The research API.
+
+Run: ``uvicorn --factory services.research.entrypoints.http:create_app``
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from eventkit import http
+from services.research import wiring
 from services.research.adapters.api.routes import approval_refused, router
 from services.research.config import Settings
 from services.research.domain.errors import ApprovalRefusedError
-from services.research import wiring
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -42,8 +42,11 @@ class FakeRecord:
     value: bytes | None
 
 
+Service = tuple[httpx.AsyncClient, dict[str, str], EventConsumer]
+
+
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str], EventConsumer]]:
+async def service(tmp_path: Path) -> AsyncIterator[Service]:
     tokens, by_role = make_tokens()
     settings = Settings(api_tokens=tokens, database_url=f"sqlite+aiosqlite:///{tmp_path}/p.db")
     app: FastAPI = create_app(settings)
@@ -67,13 +70,14 @@ def approved(product_id: str) -> ProductApproved:
                            supplier_name="CV Maju")
 
 
-async def test_approved_product_is_priced_with_kpis_and_history(service) -> None:  # type: ignore[no-untyped-def]
+async def test_approved_product_is_priced_with_kpis_and_history(service: Service) -> None:
     c, role, consumer = service
     pid = f"prd-{uuid.uuid4().hex[:6]}"
     opened = record(approved(pid), pid, 0)
     await consumer.process_batch([opened, opened])  # redelivered: opened once
 
-    first = await c.post(f"/worksheets/{pid}/price", json=REQUEST, headers=bearer(role["pricing"]))
+    first = await c.post(f"/worksheets/{pid}/price", json=REQUEST,
+                         headers=bearer(role["pricing"]))
     cheaper = {**REQUEST, "strategy": {"kind": "competitor_anchored",
                                        "competitor_price_idr": 125000, "undercut_idr": 1000}}
     second = await c.post(f"/worksheets/{pid}/price", json=cheaper,
@@ -95,7 +99,7 @@ async def test_approved_product_is_priced_with_kpis_and_history(service) -> None
     assert sheet["version"] == 7  # opened + 2 x (inputs, price, kpis)
 
 
-async def test_unknown_and_rejected_products_cannot_be_priced(service) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_and_rejected_products_cannot_be_priced(service: Service) -> None:
     c, role, consumer = service
     await consumer.process_batch([record(ProductRejected(product_id="prd-no", reason="x"),
                                          "prd-no", 0)])
@@ -111,7 +115,7 @@ async def test_unknown_and_rejected_products_cannot_be_priced(service) -> None: 
     assert "rejected" in rejected.json()["detail"][0]["msg"]
 
 
-async def test_bad_inputs_name_the_field_and_record_nothing(service) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_inputs_name_the_field_and_record_nothing(service: Service) -> None:
     c, role, consumer = service
     pid = "prd-bad"
     await consumer.process_batch([record(approved(pid), pid, 0)])
@@ -133,7 +137,7 @@ async def test_bad_inputs_name_the_field_and_record_nothing(service) -> None:  #
     assert sheet["version"] == 1 and sheet["price"] is None
 
 
-async def test_only_finance_sets_prices(service) -> None:  # type: ignore[no-untyped-def]
+async def test_only_finance_sets_prices(service: Service) -> None:
     c, role, consumer = service
     await consumer.process_batch([record(approved("prd-x"), "prd-x", 0)])
 

@@ -25,7 +25,7 @@ from services.research.application import handlers
 from services.research.application.handlers import Deps
 from services.research.domain.criteria import Criterion
 from services.research.domain.errors import ApprovalRefusedError, ProductNotFoundError
-from services.research.domain.product import STAGES, Product, Stage
+from services.research.domain.product import Product, Stage
 
 router = APIRouter(tags=["research"])
 command = division("research")
@@ -166,5 +166,3 @@ async def criteria(request: Request) -> list[Criterion]:
     """The approval checklist in force (set in RESEARCH_APPROVAL_CRITERIA)."""
     return _deps(request).criteria
 
-
-__all__ = ["STAGES", "approval_refused", "router"]
