@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Actor
 from contracts.personal import seal
 from contracts.sales import Attribution, ContactOutcome, LeadChannel
 from services.sales.adapters.persistence import readmodel
-from services.sales.adapters.persistence.tables import ads, campaigns, leads
+from services.sales.adapters.persistence.tables import ads, agents, campaigns, leads
 from services.sales.domain import LeadNotFoundError, RuleBrokenError
 from services.sales.domain.cadence import next_follow_up
 from services.sales.domain.lead import Lead
@@ -65,10 +66,23 @@ async def _attribute(conn: AsyncConnection, attribution: Attribution,
 async def capture_lead(cmd: CaptureLead, deps: Deps, actor: Actor) -> CapturedLead:
     """Record a lead, link it to a recent one of the same phone, else rotate it to an agent."""
     phone = normalise_phone(cmd.phone)
+    try:
+        return await _capture(cmd, phone, deps, actor)
+    except IntegrityError:
+        # The same new phone arrived twice at once (unique phone): the second attempt
+        # finds the customer the first one created and links to its lead.
+        logger.warning("lead capture raced on a new customer; retrying")
+        return await _capture(cmd, phone, deps, actor)
+
+
+async def _capture(cmd: CaptureLead, phone: str, deps: Deps, actor: Actor) -> CapturedLead:
     now = deps.clock()
     lead_id = "lead_" + uuid.uuid4().hex
     window = timedelta(hours=deps.settings.duplicate_window_hours)
     async with deps.db.begin() as conn:
+        # Lock the rotator first: every transaction that assigns takes it before any
+        # customer or agent row, so captures and the reassignment job cannot deadlock.
+        last = await readmodel.last_assigned_agent(conn)
         attribution, product_id = await _attribute(conn, cmd.attribution, cmd.product_id)
         customer_id, previous_agent = await readmodel.customer_for_phone(
             conn, phone, name=cmd.name, now=now)
@@ -93,8 +107,8 @@ async def capture_lead(cmd: CaptureLead, deps: Deps, actor: Actor) -> CapturedLe
         reason: str | None = "linked to an open lead of the same phone" if earlier else None
         if linked_to is None:
             chosen = choose_agent(
-                deps.settings.rotator_policy, await readmodel.agent_slots(conn), at=now,
-                last_agent_id=await readmodel.last_assigned_agent(conn),
+                await readmodel.rotator_policy(conn, deps.settings.rotator_policy),
+                await readmodel.agent_slots(conn), at=now, last_agent_id=last,
                 previous_agent_id=previous_agent,
             )
             if chosen is not None:
@@ -188,12 +202,13 @@ async def reassign_unanswered(deps: Deps) -> int:
     moved = 0
     for lead_id in due:
         async with deps.db.begin() as conn:
+            last = await readmodel.last_assigned_agent(conn)  # the rotator lock, first
             lead = await deps.leads.get(conn, lead_id)
             if lead is None or lead.status != "new":
                 continue
             chosen = choose_agent(
-                deps.settings.rotator_policy, await readmodel.agent_slots(conn), at=now,
-                last_agent_id=await readmodel.last_assigned_agent(conn),
+                await readmodel.rotator_policy(conn, deps.settings.rotator_policy),
+                await readmodel.agent_slots(conn), at=now, last_agent_id=last,
                 exclude=[lead.agent_id] if lead.agent_id else [],
             )
             if chosen is None:
@@ -209,3 +224,19 @@ async def reassign_unanswered(deps: Deps) -> int:
         moved += 1
         logger.info("lead reassigned", extra={"lead_id": lead_id, "agent_id": agent_id})
     return moved
+
+
+async def assign_lead(lead_id: str, agent_id: str, deps: Deps, actor: Actor) -> Lead:
+    """A supervisor hands a lead to a chosen agent."""
+    async with deps.db.begin() as conn:
+        await readmodel.last_assigned_agent(conn)  # the rotator lock, first
+        lead = await _load_open(conn, deps, lead_id)
+        known = await conn.scalar(select(agents.c.agent_id).where(agents.c.agent_id == agent_id))
+        if known is None:
+            raise RuleBrokenError(f"no agent {agent_id}", field="agent_id")
+        lead.assign(agent_id, reason=f"manual by {actor.user_id}")
+        await deps.leads.save(conn, lead, actor=actor)
+        await readmodel.record_assignment(conn, lead_id=lead_id, agent_id=agent_id,
+                                          customer_id=lead.customer_id, at=deps.clock())
+    logger.info("lead assigned by hand", extra={"lead_id": lead_id, "agent_id": agent_id})
+    return lead

@@ -189,3 +189,32 @@ async def test_each_rotator_policy_spreads_leads_on_postgres(
 
 async def _json(response_coro: Any) -> Any:
     return (await response_coro).json()
+
+
+async def test_concurrent_captures_spread_evenly_and_one_phone_makes_one_customer(
+    new_pg_database: Any, kafka_bootstrap: str
+) -> None:
+    import asyncio
+
+    settings, tokens = await make_settings(new_pg_database, kafka_bootstrap)
+    auth = bearer(tokens["sales"])
+    async for api in client_for(settings):
+        for agent in ("ani", "budi"):
+            await api.put(f"/agents/{agent}", json={"name": agent, "shift_start": "00:00",
+                                                    "shift_end": "00:00"}, headers=auth)
+
+        async def capture(phone: str) -> dict[str, Any]:
+            r = await api.post("/leads", json={"name": "Fiktif", "phone": phone}, headers=auth)
+            assert r.status_code == 201, r.text
+            return dict(r.json())
+
+        started = time.perf_counter()
+        distinct = await asyncio.gather(*(capture(f"0813000001{i:02d}") for i in range(20)))
+        elapsed = time.perf_counter() - started
+        same = await asyncio.gather(*(capture("0813 9999 0000") for _ in range(5)))
+
+    agents = [d["agent_id"] for d in distinct]
+    assert agents.count("ani") == agents.count("budi") == 10
+    assert len({s["customer_id"] for s in same}) == 1
+    assert sum(1 for s in same if s["linked_to_lead_id"] is None) == 1
+    print(f"20 concurrent lead captures on PostgreSQL: {elapsed:.2f} s")

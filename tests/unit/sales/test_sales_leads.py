@@ -199,3 +199,30 @@ async def test_lead_commands_need_the_sales_role_and_contact_is_hidden_from_othe
 
     assert refused.status_code == 403
     assert seen["contact"] is None
+
+
+async def test_the_rotator_policy_can_be_switched_through_the_api(sales: Any) -> None:
+    await sales.agent("ani", weight=1)
+    await sales.agent("budi", weight=5)
+
+    r = await sales.client.put("/rotator", json={"policy": "weighted"}, headers=sales.auth)
+    got = [(await sales.lead(f"0812000000{i:02d}"))["agent_id"] for i in range(3)]
+
+    assert r.status_code == 200 and r.json()["policy"] == "weighted"
+    assert got == ["ani", "budi", "budi"]  # 0/1 ties -> ani; then 1/1 > 0/5, 1/1 > 1/5
+
+
+async def test_a_supervisor_hands_a_lead_to_a_chosen_agent(sales: Any) -> None:
+    await sales.agent("ani")
+    await sales.agent("budi")
+    lead = await sales.lead()
+
+    r = await sales.client.post(f"/leads/{lead['lead_id']}/assignment",
+                                json={"agent_id": "budi"}, headers=sales.auth)
+    unknown = await sales.client.post(f"/leads/{lead['lead_id']}/assignment",
+                                      json={"agent_id": "zed"}, headers=sales.auth)
+
+    assert r.status_code == 200 and r.json()["agent_id"] == "budi"
+    last = (await stream(sales, lead["lead_id"]))[-1]["payload"]
+    assert last["reason"] == "manual by sales-tester" and last["previous_agent_id"] == "ani"
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "agent_id"

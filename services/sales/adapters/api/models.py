@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -188,3 +188,18 @@ class ClosingRateRow(BaseModel):
 class ErasureOut(BaseModel):
     customer_id: str
     erased: bool
+
+
+class RotatorIn(_Body):
+    policy: Literal["round_robin", "weighted", "sticky"]
+
+
+class RotatorView(BaseModel):
+    policy: str
+    reassign_after_minutes: float
+    duplicate_window_hours: float
+    follow_up_cadence: str
+
+
+class AssignIn(_Body):
+    agent_id: Id

@@ -13,6 +13,7 @@ from eventkit.auth import Caller, division, reader
 from services.sales.adapters.api.models import (
     AgentIn,
     AgentView,
+    AssignIn,
     CancelIn,
     ClosingRateRow,
     ContactView,
@@ -29,8 +30,10 @@ from services.sales.adapters.api.models import (
     OrderView,
     PipelineRow,
     PriceView,
+    RotatorIn,
+    RotatorView,
 )
-from services.sales.adapters.persistence import queries
+from services.sales.adapters.persistence import queries, readmodel
 from services.sales.adapters.persistence.tables import agents
 from services.sales.application import customers, leads, orders
 from services.sales.domain import LeadNotFoundError, NotFoundError, OrderNotFoundError
@@ -115,6 +118,7 @@ async def put_agent(agent_id: str, body: AgentIn, deps: DepsDep) -> AgentView:
     """Add or change a CS agent: weight, open-lead cap, shift (WIB), active."""
     values = body.model_dump()
     async with deps.db.begin() as conn:
+        await readmodel.ensure_rotator_row(conn)
         changed = await conn.execute(
             update(agents).where(agents.c.agent_id == agent_id).values(**values))
         if changed.rowcount == 0:
@@ -123,6 +127,34 @@ async def put_agent(agent_id: str, body: AgentIn, deps: DepsDep) -> AgentView:
         row = (await conn.execute(
             select(agents).where(agents.c.agent_id == agent_id))).mappings().one()
     return AgentView(**row)
+
+
+@router.put("/rotator", response_model=RotatorView, dependencies=SALES)
+async def set_rotator(body: RotatorIn, deps: DepsDep) -> RotatorView:
+    """Switch the policy that hands out new leads: round_robin, weighted or sticky."""
+    async with deps.db.begin() as conn:
+        await readmodel.set_rotator_policy(conn, body.policy)
+    return await get_rotator(deps, None)  # type: ignore[arg-type]
+
+
+@router.get("/rotator", response_model=RotatorView)
+async def get_rotator(deps: DepsDep, _: Caller = Depends(reader)) -> RotatorView:
+    """The rotator's policy in force and the timing settings around it."""
+    async with deps.db.read() as conn:
+        policy = await readmodel.rotator_policy(conn, deps.settings.rotator_policy)
+    s = deps.settings
+    return RotatorView(policy=policy, reassign_after_minutes=s.reassign_after_minutes,
+                       duplicate_window_hours=s.duplicate_window_hours,
+                       follow_up_cadence=s.follow_up_cadence)
+
+
+@router.post("/leads/{lead_id}/assignment", response_model=LeadView, dependencies=SALES)
+async def assign_lead(
+    lead_id: str, body: AssignIn, deps: DepsDep, caller: SalesCaller
+) -> LeadView:
+    """Hand a lead to a chosen agent by hand (LeadAssigned, reason "manual by ...")."""
+    await leads.assign_lead(lead_id, body.agent_id, deps, _actor(caller))
+    return await get_lead(lead_id, deps, caller)
 
 
 @router.get("/agents", response_model=list[AgentView])

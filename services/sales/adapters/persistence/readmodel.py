@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
+from typing import cast
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,7 +15,7 @@ from services.sales.adapters.persistence.tables import (
     leads,
     rotator_state,
 )
-from services.sales.domain.rotator import AgentSlot
+from services.sales.domain.rotator import POLICIES, AgentSlot, Policy
 
 OPEN_STATUSES = ("new", "contacted")
 
@@ -92,8 +93,33 @@ async def agent_slots(conn: AsyncConnection) -> list[AgentSlot]:
 
 
 async def last_assigned_agent(conn: AsyncConnection) -> str | None:
+    """The round-robin cursor, locked for this transaction on PostgreSQL so that two
+    leads captured at once do not both go to the same agent (SQLite locks the file)."""
     return await conn.scalar(
-        select(rotator_state.c.value).where(rotator_state.c.name == "last_agent_id"))
+        select(rotator_state.c.value).where(rotator_state.c.name == "last_agent_id")
+        .with_for_update())
+
+
+async def ensure_rotator_row(conn: AsyncConnection) -> None:
+    """The cursor row must exist for ``last_assigned_agent`` to have something to lock."""
+    known = await conn.scalar(select(rotator_state.c.name).where(
+        rotator_state.c.name == "last_agent_id"))
+    if known is None:
+        await conn.execute(insert(rotator_state).values(name="last_agent_id", value=None))
+
+
+async def rotator_policy(conn: AsyncConnection, default: Policy) -> Policy:
+    """The policy set through the API, else the configured one."""
+    value = await conn.scalar(
+        select(rotator_state.c.value).where(rotator_state.c.name == "policy"))
+    return cast(Policy, value) if value in POLICIES else default
+
+
+async def set_rotator_policy(conn: AsyncConnection, policy: Policy) -> None:
+    updated = await conn.execute(update(rotator_state).where(
+        rotator_state.c.name == "policy").values(value=policy))
+    if updated.rowcount == 0:
+        await conn.execute(insert(rotator_state).values(name="policy", value=policy))
 
 
 async def record_assignment(
