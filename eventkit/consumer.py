@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.catalogue import UnknownEventTypeError, read_payload
 from contracts.envelope import Envelope, EventPayload
 from eventkit.clock import Clock, utcnow
-from eventkit.errors import MissingDependency
+from eventkit.errors import ConcurrencyError, MissingDependency
 from eventkit.metrics import (
     DUPLICATES_SKIPPED,
     EVENTS_CONSUMED,
@@ -104,7 +104,13 @@ class DeadLetter:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for failures that go away by themselves: retry, never skip."""
+    """True for failures that go away by themselves: retry, never skip.
+
+    A ``ConcurrencyError`` counts: a handler that saves an aggregate lost the race to a
+    command on the same stream, and the retried batch reloads it and succeeds.
+    """
+    if isinstance(exc, ConcurrencyError):
+        return True
     if isinstance(exc, IntegrityError):
         return False
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
