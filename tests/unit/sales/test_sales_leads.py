@@ -226,3 +226,15 @@ async def test_a_supervisor_hands_a_lead_to_a_chosen_agent(sales: Any) -> None:
     last = (await stream(sales, lead["lead_id"]))[-1]["payload"]
     assert last["reason"] == "manual by sales-tester" and last["previous_agent_id"] == "ani"
     assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "agent_id"
+
+
+async def test_an_agent_lists_their_open_leads(sales: Any) -> None:
+    await sales.agent("ani")
+    await sales.agent("budi")
+    for i in range(4):
+        await sales.lead(f"0812000000{i:02d}")
+
+    mine = (await sales.client.get("/leads?agent_id=ani&status=new", headers=sales.auth)).json()
+
+    assert len(mine) == 2 and {m["agent_id"] for m in mine} == {"ani"}
+    assert mine[0]["contact"]["phone"].startswith("+62")

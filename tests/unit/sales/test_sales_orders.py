@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -193,3 +194,38 @@ async def test_reports_count_pipeline_first_response_and_closing_rate(sales: Any
     assert [(r["key"], r["leads"], r["orders"], r["rate"]) for r in by_ad] == [
         ("ad0", 2, 1, "0.5000"), ("ad1", 2, 0, "0.0000")]
     assert [(r["key"], r["rate"]) for r in by_campaign] == [("cmp1", "0.2500")]  # 1 of 4
+
+
+async def test_an_older_price_arriving_late_does_not_replace_the_current_one(
+    sales: Any,
+) -> None:
+    await sales.feed(price_set("P1", 139_000), "ws-P1")
+    sales.clock.advance(hours=-1)
+    await sales.feed(price_set("P1", 149_000), "ws-P1")  # set earlier, delivered later
+
+    current = (await sales.client.get("/prices", headers=sales.auth)).json()
+
+    assert current[0]["price"] == {"amount": 139_000, "currency": "IDR"}
+
+
+async def test_a_price_in_another_currency_is_dead_lettered_not_applied(sales: Any) -> None:
+    from eventkit.consumer import EventConsumer
+    from contracts.envelope import Actor, new_envelope
+    from services.sales.adapters.messaging.projections import projections
+
+    event = PriceSet(product_id="P9", price=Money(amount=1000, currency="USD"), strategy="t",
+                     hpp=Money(amount=1, currency="USD"),
+                     contribution_margin=Money(amount=1, currency="USD"),
+                     break_even_cpa=Money(amount=1, currency="USD"),
+                     break_even_roas=Decimal("2"))
+    envelope = new_envelope(event, aggregate_id="ws", aggregate_version=1,
+                            actor=Actor(user_id="x", division="system"),
+                            occurred_at=sales.clock())
+    pricing = projections(sales.settings)[0]
+    Record = namedtuple("Record", "topic partition offset key value")
+
+    dead = await EventConsumer(pricing, sales.deps.db).process_batch(
+        [Record("pricing.events", 0, 1, b"ws", envelope.to_bytes())])
+
+    assert [d.error_type for d in dead] == ["PermanentEventError"]
+    assert (await sales.client.get("/prices", headers=sales.auth)).json() == []

@@ -71,6 +71,29 @@ async def capture_lead(body: LeadIn, deps: DepsDep, caller: SalesCaller) -> Lead
     return LeadOut(**done.__dict__)
 
 
+@router.get("/leads", response_model=list[LeadView])
+async def list_leads(
+    deps: DepsDep,
+    caller: Caller = Depends(reader),
+    agent_id: str | None = None,
+    status: Literal["new", "contacted", "won", "lost", "linked"] | None = None,
+    campaign_id: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[LeadView]:
+    """Leads, newest first, filtered by agent, status or campaign (an agent's queue)."""
+    async with deps.db.read() as conn:
+        rows = await queries.list_leads(conn, agent_id=agent_id, status=status,
+                                        campaign_id=campaign_id, limit=limit)
+    return [_lead_view(row, caller) for row in rows]
+
+
+def _lead_view(row: dict[str, object], caller: Caller) -> LeadView:
+    contact = None
+    if caller.role in ("sales", "owner"):
+        contact = ContactView(name=row["contact_name"], phone=row["contact_phone"])  # type: ignore[arg-type]
+    return LeadView(**row, contact=contact)  # type: ignore[arg-type]
+
+
 @router.get("/leads/{lead_id}", response_model=LeadView)
 async def get_lead(lead_id: str, deps: DepsDep, caller: Caller = Depends(reader)) -> LeadView:
     """A lead's place in the pipeline; name and phone only for sales and the owner."""
@@ -78,10 +101,7 @@ async def get_lead(lead_id: str, deps: DepsDep, caller: Caller = Depends(reader)
         row = await queries.lead(conn, lead_id)
     if row is None:
         raise LeadNotFoundError(lead_id)
-    contact = None
-    if caller.role in ("sales", "owner"):
-        contact = ContactView(name=row["contact_name"], phone=row["contact_phone"])
-    return LeadView(**row, contact=contact)
+    return _lead_view(row, caller)
 
 
 @router.post("/leads/{lead_id}/follow-ups", response_model=LeadView, dependencies=SALES)

@@ -26,6 +26,20 @@ async def order(conn: AsyncConnection, order_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+async def list_leads(
+    conn: AsyncConnection, *, agent_id: str | None, status: str | None,
+    campaign_id: str | None, limit: int,
+) -> list[dict[str, Any]]:
+    query = select(leads).order_by(leads.c.captured_at.desc()).limit(limit)
+    if agent_id is not None:
+        query = query.where(leads.c.agent_id == agent_id)
+    if status is not None:
+        query = query.where(leads.c.status == status)
+    if campaign_id is not None:
+        query = query.where(leads.c.campaign_id == campaign_id)
+    return [dict(r) for r in (await conn.execute(query)).mappings()]
+
+
 async def all_agents(conn: AsyncConnection) -> list[dict[str, Any]]:
     return [dict(r) for r in (await conn.execute(
         select(agents).order_by(agents.c.agent_id))).mappings()]
