@@ -24,5 +24,6 @@ def create_worker(settings: Settings | None = None) -> FastStream:
 
 
 if __name__ == "__main__":
-    configure_logging("pricing", Settings().log_level)
-    asyncio.run(create_worker().run())
+    _settings = Settings()
+    configure_logging("pricing", _settings.log_level)
+    asyncio.run(create_worker(_settings).run())

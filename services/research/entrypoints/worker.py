@@ -23,5 +23,6 @@ def create_worker(settings: Settings | None = None) -> FastStream:
 
 
 if __name__ == "__main__":
-    configure_logging("research", Settings().log_level)
-    asyncio.run(create_worker().run())
+    _settings = Settings()
+    configure_logging("research", _settings.log_level)
+    asyncio.run(create_worker(_settings).run())
