@@ -153,18 +153,28 @@ class EventConsumer:
         return self.projection.name
 
     async def process_batch(self, records: Sequence[Record]) -> list[DeadLetter]:
-        """Apply the batch in one transaction; return the dead letters it recorded."""
+        """Apply the batch in one transaction; return the dead letters it recorded.
+
+        The batch is first applied without a savepoint per event (two round trips less
+        per event). Should a handler fail for good, that attempt is rolled back and the
+        batch runs again with a savepoint around each event, so only the failing event
+        is dead-lettered.
+        """
         delay = 0.2
+        guarded = False
         while True:
             try:
                 started = time.perf_counter()
                 async with self.db.begin() as conn:
-                    dead = await self._apply_batch(conn, records)
+                    dead = await self._apply_batch(conn, records, guarded)
                 if records:
                     HANDLER_LATENCY.labels(self.name).observe(
                         (time.perf_counter() - started) / len(records)
                     )
                 return dead
+            except _HandlerFailed:
+                guarded = True
+                continue
             except Exception as exc:
                 if not is_transient(exc):
                     raise
@@ -178,7 +188,7 @@ class EventConsumer:
                 delay = min(delay * 2, self.max_backoff)
 
     async def _apply_batch(
-        self, conn: AsyncConnection, records: Sequence[Record]
+        self, conn: AsyncConnection, records: Sequence[Record], guarded: bool
     ) -> list[DeadLetter]:
         dead: list[DeadLetter] = []
         decoded: list[tuple[Record, Envelope, EventPayload]] = []
@@ -196,7 +206,9 @@ class EventConsumer:
                 DUPLICATES_SKIPPED.labels(self.name).inc()
                 continue
             seen.add(event_id)
-            applied = await self._apply(conn, envelope, payload, record.topic, record.value or b"")
+            applied = await self._apply(
+                conn, envelope, payload, record.topic, record.value or b"", guarded
+            )
             if isinstance(applied, DeadLetter):
                 applied.partition, applied.offset, applied.key = (
                     record.partition, record.offset, record.key)
@@ -261,13 +273,17 @@ class EventConsumer:
         payload: EventPayload,
         topic: str,
         value: bytes,
+        guarded: bool = True,
     ) -> DeadLetter | None:
         handler = self.projection.handlers[envelope.event_type]
         ctx = HandlerContext(conn=conn, consumer=self.name, now=self.clock)
         try:
-            async with conn.begin_nested():
+            if guarded:
+                async with conn.begin_nested():
+                    await handler(ctx, envelope, payload)
+            else:
                 await handler(ctx, envelope, payload)
-        except MissingDependency as waiting:
+        except MissingDependency as waiting:  # raised before the handler changed anything
             await conn.execute(
                 insert(parked).values(
                     consumer=self.name,
@@ -285,6 +301,8 @@ class EventConsumer:
         except Exception as exc:
             if is_transient(exc):
                 raise
+            if not guarded:
+                raise _HandlerFailed from exc
             logger.error(
                 "event not applied; dead-lettered",
                 extra={"consumer": self.name, "event_id": str(envelope.event_id),
@@ -316,7 +334,8 @@ class EventConsumer:
         for row in rows:
             envelope = Envelope.model_validate_json(row.value)
             payload = read_payload(envelope)
-            failed = await self._apply(conn, envelope, payload, row.topic, bytes(row.value))
+            failed = await self._apply(conn, envelope, payload, row.topic, bytes(row.value),
+                                       guarded=True)
             if failed is not None:
                 await self._record_dead_letters(conn, [failed], self.clock())
 
@@ -348,6 +367,10 @@ class EventConsumer:
                     dead_at=now,
                 )
             )
+
+
+class _HandlerFailed(Exception):
+    """A handler failed for good on the unguarded pass: rerun the batch guarded."""
 
 
 def _short(exc: BaseException) -> str:
