@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from eventkit.aggregate import Repository
@@ -11,22 +10,13 @@ from eventkit.db import Database
 from eventkit.keyring import Keyring
 from eventkit.store import EventStore
 from eventkit.tables import metadata as eventkit_tables
+from services.sales.adapters.persistence.readmodel import SqlReadModel
 from services.sales.adapters.persistence.tables import read_models
+from services.sales.application.ports import Deps
 from services.sales.config import Settings
 from services.sales.domain.lead import Lead
 from services.sales.domain.order import Order
 from services.sales.domain.regions import RegionTable, default_regions_dir
-
-
-@dataclass
-class Deps:
-    settings: Settings
-    db: Database
-    leads: Repository[Lead]
-    orders: Repository[Order]
-    keyring: Keyring
-    regions: RegionTable
-    clock: Clock = field(default=utcnow)
 
 
 _REGIONS: dict[Path, RegionTable] = {}
@@ -49,6 +39,10 @@ def build(settings: Settings, *, clock: Clock = utcnow) -> Deps:
         leads=Repository(store, Lead, clock=clock),
         orders=Repository(store, Order, clock=clock),
         keyring=Keyring(settings.topic_namespace, clock=clock),
+        read_model=SqlReadModel(),
         regions=regions_for(settings),
         clock=clock,
     )
+
+
+__all__ = ["Deps", "build", "regions_for"]

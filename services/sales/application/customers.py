@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, select, update
-
-from services.sales.adapters.persistence.tables import customers, idempotency, leads, orders
+from services.sales.application.ports import Deps
 from services.sales.domain import NotFoundError
-from services.sales.wiring import Deps
 
 logger = logging.getLogger(__name__)
 
@@ -19,20 +16,9 @@ async def erase_customer(customer_id: str, deps: Deps) -> None:
     The key's tombstone reaches crm and fulfillment through the outbox in this same
     transaction; from then on the sealed fields of every old event read as erased.
     """
-    now = deps.clock()
     async with deps.db.begin() as conn:
-        known = await conn.scalar(
-            select(customers.c.customer_id).where(customers.c.customer_id == customer_id))
-        if known is None:
+        if not await deps.read_model.customer_exists(conn, customer_id):
             raise NotFoundError(f"no customer {customer_id}", field="customer_id")
-        await conn.execute(update(customers).where(customers.c.customer_id == customer_id)
-                           .values(phone_e164=None, name=None, erased_at=now))
-        await conn.execute(update(leads).where(leads.c.customer_id == customer_id)
-                           .values(contact_name=None, contact_phone=None))
-        await conn.execute(update(orders).where(orders.c.customer_id == customer_id)
-                           .values(recipient_name=None, recipient_phone=None, street=None,
-                                   notes=None))
-        # The fingerprint of a submitted body is a hash over personal data: drop it too.
-        await conn.execute(delete(idempotency).where(idempotency.c.customer_id == customer_id))
+        await deps.read_model.erase_personal_data(conn, customer_id, deps.clock())
         await deps.keyring.erase(conn, customer_id)
     logger.info("customer erased", extra={"customer_id": customer_id})

@@ -7,21 +7,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Actor
 from contracts.personal import seal
 from contracts.sales import Attribution, ContactOutcome, LeadChannel
-from services.sales.adapters.persistence import readmodel
-from services.sales.adapters.persistence.tables import ads, agents, campaigns, leads
+from services.sales.application.ports import Deps
 from services.sales.domain import LeadNotFoundError, RuleBrokenError
 from services.sales.domain.cadence import next_follow_up
 from services.sales.domain.lead import Lead
 from services.sales.domain.phone import mask_phone, normalise_phone
 from services.sales.domain.rotator import choose_agent
-from services.sales.wiring import Deps
 
 logger = logging.getLogger(__name__)
 
@@ -46,20 +43,19 @@ class CapturedLead:
     linked_to_lead_id: str | None
 
 
-async def _attribute(conn: AsyncConnection, attribution: Attribution,
+async def _attribute(conn: AsyncConnection, deps: Deps, attribution: Attribution,
                      product_id: str | None) -> tuple[Attribution, str | None]:
     """Fill ad set, campaign and product from the launched campaigns we know of."""
     fill: dict[str, str] = {}
     if attribution.ad_id:
-        ad = (await conn.execute(select(ads).where(ads.c.ad_id == attribution.ad_id))).first()
+        ad = await deps.read_model.ad(conn, attribution.ad_id)
         if ad is not None:
-            fill = {"ad_set_id": ad.ad_set_id, "campaign_id": ad.campaign_id}
-            product_id = product_id or ad.product_id
+            fill = {"ad_set_id": ad[0], "campaign_id": ad[1]}
+            product_id = product_id or ad[2]
     merged = attribution.model_copy(update={
         k: v for k, v in fill.items() if getattr(attribution, k) is None})
     if product_id is None and merged.campaign_id:
-        product_id = await conn.scalar(select(campaigns.c.product_id).where(
-            campaigns.c.campaign_id == merged.campaign_id))
+        product_id = await deps.read_model.campaign_product(conn, merged.campaign_id)
     return merged, product_id
 
 
@@ -82,12 +78,12 @@ async def _capture(cmd: CaptureLead, phone: str, deps: Deps, actor: Actor) -> Ca
     async with deps.db.begin() as conn:
         # Lock the rotator first: every transaction that assigns takes it before any
         # customer or agent row, so captures and the reassignment job cannot deadlock.
-        last = await readmodel.last_assigned_agent(conn)
-        attribution, product_id = await _attribute(conn, cmd.attribution, cmd.product_id)
-        customer_id, previous_agent = await readmodel.customer_for_phone(
+        last = await deps.read_model.last_assigned_agent(conn)
+        attribution, product_id = await _attribute(conn, deps, cmd.attribution, cmd.product_id)
+        customer_id, previous_agent = await deps.read_model.customer_for_phone(
             conn, phone, name=cmd.name, now=now)
         key = await deps.keyring.issue(conn, customer_id)
-        earlier = await readmodel.recent_open_lead(conn, customer_id, since=now - window)
+        earlier = await deps.read_model.recent_open_lead(conn, customer_id, since=now - window)
         linked_to = earlier[0] if earlier else None
 
         lead = Lead.capture(
@@ -95,26 +91,26 @@ async def _capture(cmd: CaptureLead, phone: str, deps: Deps, actor: Actor) -> Ca
             product_id=product_id, linked_to_lead_id=linked_to,
             contact_sealed=seal(key, {"name": cmd.name, "phone": phone}),
         )
-        await conn.execute(leads.insert().values(
-            lead_id=lead_id, customer_id=customer_id, channel=cmd.channel,
+        await deps.read_model.add_lead(
+            conn, lead_id=lead_id, customer_id=customer_id, channel=cmd.channel,
             campaign_id=attribution.campaign_id, ad_set_id=attribution.ad_set_id,
             ad_id=attribution.ad_id, utm_source=attribution.utm_source,
             utm_campaign=attribution.utm_campaign, product_id=product_id,
             linked_to_lead_id=linked_to, status="linked" if linked_to else "new",
             captured_at=now, attempts=0, contact_name=cmd.name, contact_phone=phone,
-        ))
+        )
         agent_id: str | None = earlier[1] if earlier else None
         reason: str | None = "linked to an open lead of the same phone" if earlier else None
         if linked_to is None:
             chosen = choose_agent(
-                await readmodel.rotator_policy(conn, deps.settings.rotator_policy),
-                await readmodel.agent_slots(conn), at=now, last_agent_id=last,
+                await deps.read_model.rotator_policy(conn, deps.settings.rotator_policy),
+                await deps.read_model.agent_slots(conn), at=now, last_agent_id=last,
                 previous_agent_id=previous_agent,
             )
             if chosen is not None:
                 agent_id, reason = chosen
                 lead.assign(agent_id, reason=reason)
-                await readmodel.record_assignment(
+                await deps.read_model.record_assignment(
                     conn, lead_id=lead_id, agent_id=agent_id, customer_id=customer_id, at=now)
         await deps.leads.save(conn, lead, actor=actor)
 
@@ -165,11 +161,8 @@ async def follow_up(cmd: FollowUp, deps: Deps, actor: Actor) -> Lead:
         if lead.status == "lost":
             values["lost_reason"] = cmd.outcome if cmd.outcome != "no_answer" else (
                 f"no answer after {attempt} attempts")
-        await conn.execute(update(leads).where(leads.c.lead_id == lead.id).values(**values))
-        await conn.execute(
-            update(leads).where(leads.c.lead_id == lead.id)
-            .where(leads.c.first_response_at.is_(None))
-            .values(first_response_at=now, first_response_agent_id=lead.agent_id))
+        await deps.read_model.update_lead(conn, lead.id, **values)
+        await deps.read_model.mark_first_response(conn, lead.id, agent_id=lead.agent_id, at=now)
 
     logger.info("lead followed up", extra={"lead_id": lead.id, "attempt": attempt,
                                            "outcome": cmd.outcome, "status": lead.status})
@@ -182,8 +175,8 @@ async def lose_lead(lead_id: str, reason: str, deps: Deps, actor: Actor) -> Lead
         lead = await _load_open(conn, deps, lead_id)
         lead.lose(reason)
         await deps.leads.save(conn, lead, actor=actor)
-        await conn.execute(update(leads).where(leads.c.lead_id == lead_id).values(
-            status="lost", lost_reason=reason, next_follow_up_at=None))
+        await deps.read_model.update_lead(conn, lead_id, status="lost", lost_reason=reason,
+                                          next_follow_up_at=None)
     logger.info("lead lost", extra={"lead_id": lead_id})
     return lead
 
@@ -197,18 +190,18 @@ async def reassign_unanswered(deps: Deps) -> int:
     now = deps.clock()
     minutes = deps.settings.reassign_after_minutes
     async with deps.db.read() as conn:
-        due = await readmodel.unanswered_leads(
+        due = await deps.read_model.unanswered_leads(
             conn, assigned_before=now - timedelta(minutes=minutes))
     moved = 0
     for lead_id in due:
         async with deps.db.begin() as conn:
-            last = await readmodel.last_assigned_agent(conn)  # the rotator lock, first
+            last = await deps.read_model.last_assigned_agent(conn)  # the rotator lock, first
             lead = await deps.leads.get(conn, lead_id)
             if lead is None or lead.status != "new":
                 continue
             chosen = choose_agent(
-                await readmodel.rotator_policy(conn, deps.settings.rotator_policy),
-                await readmodel.agent_slots(conn), at=now, last_agent_id=last,
+                await deps.read_model.rotator_policy(conn, deps.settings.rotator_policy),
+                await deps.read_model.agent_slots(conn), at=now, last_agent_id=last,
                 exclude=[lead.agent_id] if lead.agent_id else [],
             )
             if chosen is None:
@@ -218,7 +211,7 @@ async def reassign_unanswered(deps: Deps) -> int:
                       else f"waited for a free agent; {policy_reason}")
             lead.assign(agent_id, reason=reason)
             await deps.leads.save(conn, lead, actor=SYSTEM)
-            await readmodel.record_assignment(
+            await deps.read_model.record_assignment(
                 conn, lead_id=lead_id, agent_id=agent_id, customer_id=lead.customer_id,
                 at=now)
         moved += 1
@@ -229,14 +222,13 @@ async def reassign_unanswered(deps: Deps) -> int:
 async def assign_lead(lead_id: str, agent_id: str, deps: Deps, actor: Actor) -> Lead:
     """A supervisor hands a lead to a chosen agent."""
     async with deps.db.begin() as conn:
-        await readmodel.last_assigned_agent(conn)  # the rotator lock, first
+        await deps.read_model.last_assigned_agent(conn)  # the rotator lock, first
         lead = await _load_open(conn, deps, lead_id)
-        known = await conn.scalar(select(agents.c.agent_id).where(agents.c.agent_id == agent_id))
-        if known is None:
+        if not await deps.read_model.agent_exists(conn, agent_id):
             raise RuleBrokenError(f"no agent {agent_id}", field="agent_id")
         lead.assign(agent_id, reason=f"manual by {actor.user_id}")
         await deps.leads.save(conn, lead, actor=actor)
-        await readmodel.record_assignment(conn, lead_id=lead_id, agent_id=agent_id,
+        await deps.read_model.record_assignment(conn, lead_id=lead_id, agent_id=agent_id,
                                           customer_id=lead.customer_id, at=deps.clock())
     logger.info("lead assigned by hand", extra={"lead_id": lead_id, "agent_id": agent_id})
     return lead

@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -17,15 +16,7 @@ from contracts.envelope import Actor
 from contracts.money import Money
 from contracts.personal import seal
 from contracts.sales import Attribution, OrderPlaced, PaymentMethod
-from services.sales.adapters.persistence import readmodel
-from services.sales.adapters.persistence.tables import (
-    idempotency,
-    leads,
-    order_items,
-    orders,
-    prices,
-    shipments,
-)
+from services.sales.application.ports import Deps
 from services.sales.domain import (
     IdempotencyKeyReusedError,
     LeadNotFoundError,
@@ -34,7 +25,6 @@ from services.sales.domain import (
 )
 from services.sales.domain.order import Order, PricedItem
 from services.sales.domain.phone import normalise_phone
-from services.sales.wiring import Deps
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +64,15 @@ def _fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-async def _replayed(conn: AsyncConnection, key: str, fingerprint: str) -> str | None:
-    row = (await conn.execute(select(idempotency).where(idempotency.c.key == key))).first()
-    if row is None:
+async def _replayed(
+    conn: AsyncConnection, deps: Deps, key: str, fingerprint: str
+) -> str | None:
+    known = await deps.read_model.idempotent_order(conn, key)
+    if known is None:
         return None
-    if row.request_hash != fingerprint:
+    if known[0] != fingerprint:
         raise IdempotencyKeyReusedError()
-    return str(row.order_id)
+    return known[1]
 
 
 async def place_order(cmd: PlaceOrder, deps: Deps, actor: Actor) -> PlacedOrder:
@@ -91,7 +83,7 @@ async def place_order(cmd: PlaceOrder, deps: Deps, actor: Actor) -> PlacedOrder:
     except IntegrityError:
         # A concurrent submit with the same key won the race: answer with its order.
         async with deps.db.read() as conn:
-            existing = await _replayed(conn, cmd.idempotency_key, fingerprint)
+            existing = await _replayed(conn, deps, cmd.idempotency_key, fingerprint)
         if existing is None:
             raise
         return PlacedOrder(order_id=existing, created=False)
@@ -103,20 +95,18 @@ async def _place(cmd: PlaceOrder, deps: Deps, actor: Actor, fingerprint: str) ->
                                      district=cmd.district, postal_code=cmd.postal_code)
     now = deps.clock()
     async with deps.db.begin() as conn:
-        existing = await _replayed(conn, cmd.idempotency_key, fingerprint)
+        existing = await _replayed(conn, deps, cmd.idempotency_key, fingerprint)
         if existing is not None:
             logger.info("order submit replayed", extra={"order_id": existing})
             return PlacedOrder(order_id=existing, created=False)
 
         priced = []
         for index, item in enumerate(cmd.items):
-            row = (await conn.execute(
-                select(prices).where(prices.c.product_id == item.product_id))).first()
-            if row is None:
+            price = await deps.read_model.price(conn, item.product_id)
+            if price is None:
                 raise UnpricedProductError(f"no price set for product {item.product_id}",
                                            field=f"items.{index}.product_id")
-            priced.append(PricedItem(item.product_id, item.quantity,
-                                     Money(amount=row.amount, currency=row.currency)))
+            priced.append(PricedItem(item.product_id, item.quantity, price))
 
         lead = None
         attribution = Attribution()
@@ -126,7 +116,7 @@ async def _place(cmd: PlaceOrder, deps: Deps, actor: Actor, fingerprint: str) ->
                 raise LeadNotFoundError(cmd.lead_id)
             customer_id, attribution = lead.customer_id, lead.attribution
         else:
-            customer_id, _ = await readmodel.customer_for_phone(conn, phone, name=cmd.name,
+            customer_id, _ = await deps.read_model.customer_for_phone(conn, phone, name=cmd.name,
                                                                 now=now)
         key = await deps.keyring.issue(conn, customer_id)
 
@@ -143,30 +133,28 @@ async def _place(cmd: PlaceOrder, deps: Deps, actor: Actor, fingerprint: str) ->
         if lead is not None:
             lead.convert(order_id)
             await deps.leads.save(conn, lead, actor=actor)
-            await conn.execute(update(leads).where(leads.c.lead_id == lead.id).values(
-                status="won", order_id=order_id, next_follow_up_at=None))
+            await deps.read_model.update_lead(conn, lead.id, status="won", order_id=order_id,
+                                              next_follow_up_at=None)
         await deps.orders.save(conn, order, actor=actor)
 
-        await conn.execute(insert(orders).values(
-            order_id=order_id, lead_id=cmd.lead_id, customer_id=customer_id,
-            agent_id=placed.agent_id, campaign_id=attribution.campaign_id,
-            ad_id=attribution.ad_id, payment_method=cmd.payment_method,
-            subtotal_idr=placed.subtotal.amount, shipping_fee_idr=placed.shipping_fee.amount,
-            total_idr=placed.total.amount, status="placed", placed_at=now,
-            province=destination.province, city=destination.city,
-            district=destination.district, postal_code=destination.postal_code,
-            recipient_name=cmd.name, recipient_phone=phone, street=cmd.street,
-            notes=cmd.notes,
-        ))
-        await conn.execute(insert(order_items), [
-            {"order_id": order_id, "line": i, "product_id": line.product_id,
-             "quantity": line.quantity, "unit_price_idr": line.unit_price.amount,
-             "line_total_idr": line.line_total.amount}
-            for i, line in enumerate(placed.items)
-        ])
-        await conn.execute(insert(idempotency).values(
-            key=cmd.idempotency_key, request_hash=fingerprint, order_id=order_id,
-            customer_id=customer_id))
+        await deps.read_model.add_order(
+            conn,
+            order=dict(
+                order_id=order_id, lead_id=cmd.lead_id, customer_id=customer_id,
+                agent_id=placed.agent_id, campaign_id=attribution.campaign_id,
+                ad_id=attribution.ad_id, payment_method=cmd.payment_method,
+                subtotal_idr=placed.subtotal.amount,
+                shipping_fee_idr=placed.shipping_fee.amount, total_idr=placed.total.amount,
+                status="placed", placed_at=now, province=destination.province,
+                city=destination.city, district=destination.district,
+                postal_code=destination.postal_code, recipient_name=cmd.name,
+                recipient_phone=phone, street=cmd.street, notes=cmd.notes,
+            ),
+            items=[{"product_id": line.product_id, "quantity": line.quantity,
+                    "unit_price_idr": line.unit_price.amount,
+                    "line_total_idr": line.line_total.amount} for line in placed.items],
+            idempotency_key=cmd.idempotency_key, request_hash=fingerprint,
+        )
 
     logger.info("order placed", extra={"order_id": order_id, "customer_id": customer_id,
                                        "lead_id": cmd.lead_id, "total_idr": placed.total.amount})
@@ -179,11 +167,9 @@ async def cancel_order(order_id: str, reason: str, deps: Deps, actor: Actor) -> 
         order = await deps.orders.get(conn, order_id)
         if order is None:
             raise OrderNotFoundError(order_id)
-        shipped = await conn.scalar(
-            select(shipments.c.order_id).where(shipments.c.order_id == order_id))
-        order.cancel(reason=reason, cancelled_by=actor.user_id, shipped=shipped is not None)
+        shipped = await deps.read_model.is_shipped(conn, order_id)
+        order.cancel(reason=reason, cancelled_by=actor.user_id, shipped=shipped)
         await deps.orders.save(conn, order, actor=actor)
-        await conn.execute(update(orders).where(orders.c.order_id == order_id).values(
-            status="cancelled", cancelled_at=deps.clock()))
+        await deps.read_model.mark_cancelled(conn, order_id, deps.clock())
     logger.info("order cancelled", extra={"order_id": order_id})
     return order

@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from eventkit import http
 from services.sales.adapters.api.routes import router
 from services.sales.config import Settings
-from services.sales.wiring import Deps, build
+from services.sales.application.ports import Deps
+from services.sales.wiring import build
 
 
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> FastAPI:

@@ -12,7 +12,8 @@ from eventkit.worker import build_worker
 from services.sales.adapters.messaging.projections import projections
 from services.sales.application.leads import reassign_unanswered
 from services.sales.config import Settings
-from services.sales.wiring import Deps, build
+from services.sales.application.ports import Deps
+from services.sales.wiring import build
 
 logger = logging.getLogger(__name__)
 

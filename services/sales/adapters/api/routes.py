@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from sqlalchemy import insert, select, update
 
 from contracts.envelope import Actor
 from contracts.money import Money
@@ -33,11 +32,10 @@ from services.sales.adapters.api.models import (
     RotatorIn,
     RotatorView,
 )
-from services.sales.adapters.persistence import queries, readmodel
-from services.sales.adapters.persistence.tables import agents
-from services.sales.application import customers, leads, orders
+from services.sales.adapters.persistence import queries
+from services.sales.application import agents, customers, leads, orders
+from services.sales.application.ports import Deps
 from services.sales.domain import LeadNotFoundError, NotFoundError, OrderNotFoundError
-from services.sales.wiring import Deps
 
 router = APIRouter(tags=["sales"])
 SALES = [Depends(division("sales"))]
@@ -136,32 +134,21 @@ async def due_follow_ups(
 @router.put("/agents/{agent_id}", response_model=AgentView, dependencies=SALES)
 async def put_agent(agent_id: str, body: AgentIn, deps: DepsDep) -> AgentView:
     """Add or change a CS agent: weight, open-lead cap, shift (WIB), active."""
-    values = body.model_dump()
-    async with deps.db.begin() as conn:
-        await readmodel.ensure_rotator_row(conn)
-        changed = await conn.execute(
-            update(agents).where(agents.c.agent_id == agent_id).values(**values))
-        if changed.rowcount == 0:
-            await conn.execute(insert(agents).values(agent_id=agent_id, assigned_total=0,
-                                                     **values))
-        row = (await conn.execute(
-            select(agents).where(agents.c.agent_id == agent_id))).mappings().one()
+    row = await agents.save_agent(agent_id, body.model_dump(), deps)
     return AgentView(**row)
 
 
 @router.put("/rotator", response_model=RotatorView, dependencies=SALES)
 async def set_rotator(body: RotatorIn, deps: DepsDep) -> RotatorView:
     """Switch the policy that hands out new leads: round_robin, weighted or sticky."""
-    async with deps.db.begin() as conn:
-        await readmodel.set_rotator_policy(conn, body.policy)
+    await agents.set_policy(body.policy, deps)
     return await get_rotator(deps, None)  # type: ignore[arg-type]
 
 
 @router.get("/rotator", response_model=RotatorView)
 async def get_rotator(deps: DepsDep, _: Caller = Depends(reader)) -> RotatorView:
     """The rotator's policy in force and the timing settings around it."""
-    async with deps.db.read() as conn:
-        policy = await readmodel.rotator_policy(conn, deps.settings.rotator_policy)
+    policy = await agents.current_policy(deps)
     s = deps.settings
     return RotatorView(policy=policy, reassign_after_minutes=s.reassign_after_minutes,
                        duplicate_window_hours=s.duplicate_window_hours,
