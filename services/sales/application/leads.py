@@ -98,6 +98,8 @@ async def _capture(cmd: CaptureLead, phone: str, deps: Deps, actor: Actor) -> Ca
             utm_campaign=attribution.utm_campaign, product_id=product_id,
             linked_to_lead_id=linked_to, status="linked" if linked_to else "new",
             captured_at=now, attempts=0, contact_name=cmd.name, contact_phone=phone,
+            # The first contact of a fresh lead is due at once.
+            next_follow_up_at=None if linked_to else now,
         )
         agent_id: str | None = earlier[1] if earlier else None
         reason: str | None = "linked to an open lead of the same phone" if earlier else None

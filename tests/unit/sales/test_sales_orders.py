@@ -229,3 +229,30 @@ async def test_a_price_in_another_currency_is_dead_lettered_not_applied(sales: A
 
     assert [d.error_type for d in dead] == ["PermanentEventError"]
     assert (await sales.client.get("/prices", headers=sales.auth)).json() == []
+
+
+async def test_closing_rate_per_product_sits_beside_the_pricing_target(sales: Any) -> None:
+    from contracts.pricing import KpiTargetsSet
+
+    await priced(sales)
+    await sales.feed(KpiTargetsSet(
+        product_id="P1", max_cpl=Money.idr(10_000), max_cpa=Money.idr(50_000),
+        min_roas=Decimal("2"), target_closing_rate=Decimal("0.3"), target_orders_per_day=10,
+    ), "ws-P1")
+    first = await sales.lead("081200000001", product_id="P1")
+    await sales.lead("081200000002", product_id="P1")
+    await post(sales, order_body(lead_id=first["lead_id"]))
+
+    rows = (await sales.client.get("/reports/closing-rate?by=product",
+                                   headers=sales.auth)).json()
+
+    assert rows == [{"key": "P1", "leads": 2, "orders": 1, "rate": "0.5000", "target": "0.3"}]
+
+
+async def test_a_fresh_lead_is_due_for_its_first_contact_at_once(sales: Any) -> None:
+    await sales.agent("ani")
+    lead = await sales.lead()
+
+    due = (await sales.client.get("/follow-ups/due?agent_id=ani", headers=sales.auth)).json()
+
+    assert [d["lead_id"] for d in due] == [lead["lead_id"]]

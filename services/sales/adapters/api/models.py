@@ -183,6 +183,8 @@ class ClosingRateRow(BaseModel):
     leads: int
     orders: int
     rate: Decimal = Field(description="orders / leads, 4 decimals")
+    target: Decimal | None = Field(
+        default=None, description="pricing's target closing rate (by=product only)")
 
 
 class ErasureOut(BaseModel):

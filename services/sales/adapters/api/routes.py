@@ -263,10 +263,11 @@ async def first_response(deps: DepsDep, _: Caller = Depends(reader)) -> list[Fir
 
 @router.get("/reports/closing-rate", response_model=list[ClosingRateRow])
 async def closing_rate(
-    deps: DepsDep, by: Literal["agent", "campaign", "ad"] = Query("agent"),
+    deps: DepsDep, by: Literal["agent", "campaign", "ad", "product"] = Query("agent"),
     _: Caller = Depends(reader),
 ) -> list[ClosingRateRow]:
-    """Leads closed into a (not cancelled) order over all unlinked leads."""
+    """Leads closed into a (not cancelled) order over all unlinked leads, per agent,
+    campaign, ad or product (with pricing's target closing rate)."""
     async with deps.db.read() as conn:
         return [ClosingRateRow(**r) for r in await queries.closing_rate(conn, by)]
 

@@ -10,10 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.envelope import Envelope
 from contracts.fulfillment import Shipped
 from contracts.marketing import CampaignLaunched
-from contracts.pricing import PriceSet
+from contracts.pricing import KpiTargetsSet, PriceSet
 from eventkit.consumer import HandlerContext, Projection
 from eventkit.errors import PermanentEventError
-from services.sales.adapters.persistence.tables import ads, campaigns, prices, shipments
+from services.sales.adapters.persistence.tables import (
+    ads,
+    campaigns,
+    kpi_targets,
+    prices,
+    shipments,
+)
 from services.sales.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -50,6 +56,13 @@ def projections(settings: Settings) -> list[Projection]:
             "set_at": env.occurred_at})
         logger.info("price received", extra={"product_id": event.product_id,
                                               "price_idr": event.price.amount})
+
+    @pricing.on("KpiTargetsSet")
+    async def keep_closing_rate_target(
+        ctx: HandlerContext, env: Envelope, event: KpiTargetsSet
+    ) -> None:
+        await _upsert(ctx.conn, kpi_targets, "product_id", event.product_id, {
+            "target_closing_rate": str(event.target_closing_rate), "set_at": env.occurred_at})
 
     @marketing.on("CampaignLaunched")
     async def remember_campaign_ads(

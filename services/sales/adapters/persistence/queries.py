@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.sales.adapters.persistence.tables import agents, leads, orders, prices
+from services.sales.adapters.persistence.tables import (
+    agents,
+    kpi_targets,
+    leads,
+    orders,
+    prices,
+)
 
 STATUSES = ("new", "contacted", "won", "lost")
 
@@ -98,9 +104,12 @@ async def first_response(conn: AsyncConnection) -> list[dict[str, Any]]:
 
 
 async def closing_rate(conn: AsyncConnection, by: str) -> list[dict[str, Any]]:
-    """Leads closed into an order that was not cancelled, over unlinked leads."""
+    """Leads closed into an order that was not cancelled, over unlinked leads.
+
+    Per product, pricing's target closing rate (KpiTargetsSet) is given beside it.
+    """
     column = {"agent": leads.c.agent_id, "campaign": leads.c.campaign_id,
-              "ad": leads.c.ad_id}[by]
+              "ad": leads.c.ad_id, "product": leads.c.product_id}[by]
     won = func.sum(case((and_(leads.c.status == "won", orders.c.status == "placed"), 1),
                         else_=0))
     rows = (await conn.execute(
@@ -109,8 +118,13 @@ async def closing_rate(conn: AsyncConnection, by: str) -> list[dict[str, Any]]:
         .where(leads.c.linked_to_lead_id.is_(None))
         .group_by(column)
     )).all()
+    targets: dict[str, Decimal] = {}
+    if by == "product":
+        targets = {p: Decimal(t) for p, t in (await conn.execute(
+            select(kpi_targets.c.product_id, kpi_targets.c.target_closing_rate))).all()}
     return [
         {"key": key, "leads": int(n), "orders": int(w or 0),
-         "rate": (Decimal(int(w or 0)) / Decimal(int(n))).quantize(Decimal("0.0001"))}
+         "rate": (Decimal(int(w or 0)) / Decimal(int(n))).quantize(Decimal("0.0001")),
+         "target": targets.get(key) if key is not None else None}
         for key, n, w in sorted(rows, key=lambda r: str(r[0]))
     ]

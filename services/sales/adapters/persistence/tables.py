@@ -106,6 +106,13 @@ campaigns = Table(
     Column("product_id", String(64), nullable=True),
 )
 
+kpi_targets = Table(
+    "sales_kpi_targets",
+    Column("product_id", String(64), primary_key=True),
+    Column("target_closing_rate", String(16), nullable=False, doc="decimal as text"),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+)
+
 orders = Table(
     "sales_orders",
     Column("order_id", String(40), primary_key=True),
