@@ -100,20 +100,22 @@ async def test_candidate_is_approved_then_priced_with_events_on_kafka(env) -> No
     async def worksheet_open() -> bool:
         return (await pc.get(f"/worksheets/{pid}", headers=finance)).status_code == 200
 
-    await wait_for(worksheet_open)
+    await wait_for(worksheet_open, timeout=60)
     priced = await pc.post(f"/worksheets/{pid}/price", json=PRICE_REQUEST, headers=finance)
 
     assert priced.status_code == 200, priced.text
     # Worked by hand in tests/unit/pricing/test_pricing_calculator.py: 109,000.
     assert priced.json()["quote"]["price"] == {"amount": 109000, "currency": "IDR"}
     settings = env["settings"]
-    on_research = await read_topic(env["bootstrap"], settings.topic("research"), expect=3)
+    on_research = await read_topic(env["bootstrap"], settings.topic("research"), expect=3,
+                                   timeout=60)
     product_approved = [e for e in on_research if e.event_type == "ProductApproved"]
     assert len(product_approved) == 1
     assert product_approved[0].payload["hpp"] == {"amount": 45000, "currency": "IDR"}
     assert product_approved[0].payload["stock_on_hand"] == 500
     assert product_approved[0].schema_version == 2
-    on_pricing = await read_topic(env["bootstrap"], settings.topic("pricing"), expect=4)
+    on_pricing = await read_topic(env["bootstrap"], settings.topic("pricing"), expect=4,
+                                  timeout=60)
     by_type = {e.event_type: e for e in on_pricing}
     assert set(by_type) == {"WorksheetOpened", "PricingInputsSet", "PriceSet", "KpiTargetsSet"}
     assert by_type["PriceSet"].payload["price"] == {"amount": 109000, "currency": "IDR"}
@@ -141,6 +143,6 @@ async def test_rejected_product_cannot_be_priced(env) -> None:  # type: ignore[n
         r = await pc.post(f"/worksheets/{pid}/price", json=PRICE_REQUEST, headers=finance)
         return r if r.status_code == 422 else None
 
-    refused = await wait_for(refused_as_rejected)
+    refused = await wait_for(refused_as_rejected, timeout=60)
     assert refused.json()["detail"][0]["loc"] == ["body", "product_id"]
     assert "rejected" in refused.json()["detail"][0]["msg"]

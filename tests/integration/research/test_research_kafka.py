@@ -99,7 +99,7 @@ async def test_approval_rejection_and_delivery_reach_kafka(env) -> None:  # type
     assert repeat.status_code == 409
     topic = env["settings"].topic("research")
     # proposed + file; B-1: proposed + file + approved + stock; C-1: proposed + rejected
-    events = await read_topic(env["bootstrap"], topic, expect=8)
+    events = await read_topic(env["bootstrap"], topic, expect=8, timeout=60)
     mine = [(e.aggregate_id, e.event_type) for e in events if e.aggregate_id in (good, bad)]
     assert (good, "ProductApproved") in mine and (bad, "ProductRejected") in mine
     stock = next(e for e in events if e.event_type == "StockReceived")
