@@ -122,3 +122,20 @@ async def test_a_whole_flow_logs_no_name_phone_or_street(
         assert _spellings_found(text) == [], (record.name, record.getMessage())
     assert _spellings_found(stream.getvalue()) == []
     assert _spellings_found(caplog.text) == []
+
+
+async def test_a_database_error_does_not_carry_the_phone_into_a_traceback(sales: Any) -> None:
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from eventkit.clock import utcnow
+
+    await sales.lead(PHONE)
+
+    with pytest.raises(IntegrityError) as caught:
+        async with sales.deps.db.begin() as conn:
+            await conn.execute(insert(customers).values(
+                customer_id="cus_dup", phone_e164="+6281234567890", name=NAME,
+                created_at=utcnow()))
+
+    assert _spellings_found(str(caught.value)) == []
