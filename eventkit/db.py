@@ -35,15 +35,20 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    # hide_parameters: a database error's message would otherwise carry the statement's
+    # values (names, phones, addresses) into tracebacks and logs.
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, hide_parameters=True
+        )
         _prepare_sqlite(engine)
         return engine
     return create_async_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10
+        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10,
+        hide_parameters=True,
     )
 
 
