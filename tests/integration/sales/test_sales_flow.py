@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -73,8 +75,9 @@ async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_leads_flow_to_agents_and_close_into_orders_over_kafka(
-    new_pg_database: Any, kafka_bootstrap: str
+    new_pg_database: Any, kafka_bootstrap: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     settings, tokens = await make_settings(
         new_pg_database, kafka_bootstrap, reassign_after_minutes=0.05,
         reassign_check_seconds=0.5)
@@ -154,6 +157,9 @@ async def test_leads_flow_to_agents_and_close_into_orders_over_kafka(
     assert by_type["LeadFollowedUp"][0].payload["outcome"] == "answered"
     assert "LeadConverted" in by_type
     assert (lead["customer_id"], None) in [(k, v or None) for k, v in keys]  # tombstone
+    assert "order placed" in caplog.text
+    flat = re.sub(r"[\s.\-+]", "", caplog.text)
+    assert "Fiktif" not in caplog.text and "131111222" not in flat and "133333444" not in flat
 
 
 @pytest.mark.parametrize("policy", ["round_robin", "weighted", "sticky"])
