@@ -144,7 +144,12 @@ class SqlReadModel:
     async def unanswered_leads(
         self, conn: AsyncConnection, *, assigned_before: datetime, limit: int = 100
     ) -> list[str]:
-        """New leads assigned before the cut-off without a first response, or with no agent."""
+        """New leads assigned before the cut-off without a first response, or with no agent.
+
+        LIMIT: oldest first, ``limit`` per round; a lead nobody else can take (one agent
+        on shift) is looked at again every round and can hold back younger ones when
+        more than ``limit`` such leads pile up.
+        """
         rows = await conn.execute(
             select(leads.c.lead_id)
             .where(leads.c.status == "new")
