@@ -21,3 +21,13 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     )
     app.state.deps = deps
     return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # ``uvicorn services.sales.entrypoints.http:app`` (deploy/docker-compose.yml) asks for
+    # a module attribute; build it on that first access, never at import time.
+    if name == "app":
+        app = create_app()
+        globals()["app"] = app
+        return app
+    raise AttributeError(name)
