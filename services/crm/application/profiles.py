@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 UTC_NOW_TZ = datetime(2000, 1, 1, tzinfo=UTC)
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.crm import FeedbackReceived, ProfilesMerged, ProfilesUnmerged
@@ -41,6 +41,8 @@ from services.crm.domain.tasks import derived_event_id
 
 logger = logging.getLogger(__name__)
 
+PROFILE_LOCK = 8_800_808
+
 STATUS_RANK = {"placed": 0, "shipped": 1, "delivered": 2, "returned": 3, "cancelled": 4}
 
 
@@ -50,6 +52,18 @@ def link_id(a: str, b: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"crm-link:{first}:{second}"))
 
 
+async def serialise(conn: AsyncConnection) -> None:
+    """One writer of profiles at a time (projection, unsealing job, API, erasure).
+
+    Without it, the unsealing job could merge two profiles by phone while the projection
+    applies the recorded unmerge of the same pair, and the older fact would win. Taken
+    first in each transaction, so the writers queue instead of deadlocking. SQLite
+    needs nothing: its transactions already take the write lock at BEGIN.
+    """
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROFILE_LOCK})
+
+
 @dataclass
 class Profiles:
     store: EventStore
@@ -57,12 +71,15 @@ class Profiles:
 
     async def _touch(self, conn: AsyncConnection, customer_id: str, at: datetime,
                      *, lead: bool = False) -> None:
+        await serialise(conn)
         row = (await conn.execute(select(profiles.c.last_contact_at, profiles.c.first_seen_at)
                .where(profiles.c.customer_id == customer_id))).first()
         if row is None:
+            # A tombstone may have come before this customer's first event (rebuild).
+            erased = await self.keyring.is_erased(conn, customer_id)
             await conn.execute(insert(profiles).values(
                 customer_id=customer_id, first_seen_at=at, last_contact_at=at,
-                leads=1 if lead else 0, erased=False))
+                leads=1 if lead else 0, erased=erased))
             return
         values: dict[str, Any] = {}
         if _aware(row.last_contact_at, at) < at:
@@ -142,11 +159,14 @@ class Profiles:
             await self._touch(conn, p.customer_id, envelope.occurred_at)
 
     async def link_changed(self, conn: AsyncConnection, p: Any) -> None:
+        await serialise(conn)
         if isinstance(p, ProfilesMerged):
             await self._touch_exists(conn, p.survivor_id, p.merged_id)
             await conn.execute(update(profiles).where(profiles.c.customer_id == p.merged_id)
                                .values(merged_into=p.survivor_id))
         elif isinstance(p, ProfilesUnmerged):
+            # Same check as the merge: if the merge waits, the unmerge waits behind it.
+            await self._touch_exists(conn, p.survivor_id, p.merged_id)
             await conn.execute(update(profiles).where(profiles.c.customer_id == p.merged_id)
                                .where(profiles.c.merged_into == p.survivor_id)
                                .values(merged_into=None))
@@ -160,6 +180,7 @@ class Profiles:
     # -- personal data ------------------------------------------------------------------------
     async def resolve(self, conn: AsyncConnection, customer_id: str) -> None:
         """Unseal what the key opens; newest contact wins; merge profiles sharing a phone."""
+        await serialise(conn)
         key = await self.keyring.get(conn, customer_id)
         if key is None:
             return
@@ -204,6 +225,7 @@ class Profiles:
 
     async def resolve_pending(self, conn: AsyncConnection) -> int:
         """Unseal contacts whose key arrived after them (the keys topic is separate)."""
+        await serialise(conn)
         ids = (await conn.execute(select(sealed_contacts.c.customer_id)
                .where(sealed_contacts.c.resolved.is_(False)).distinct().limit(500))).scalars().all()
         for customer_id in ids:
@@ -212,6 +234,7 @@ class Profiles:
 
     async def erase(self, conn: AsyncConnection, customer_id: str) -> None:
         """on_erased: the key is gone; wipe the personal fields and their sealed copies."""
+        await serialise(conn)
         await conn.execute(update(profiles).where(profiles.c.customer_id == customer_id)
                            .values(name=None, phone_e164=None, erased=True))
         await conn.execute(delete(sealed_contacts)
@@ -221,6 +244,7 @@ class Profiles:
     # -- manual merge -------------------------------------------------------------------------
     async def merge(self, conn: AsyncConnection, survivor_id: str, merged_id: str, reason: str,
                     *, actor: Actor, now: datetime) -> None:
+        await serialise(conn)
         if survivor_id == merged_id:
             raise MergeRefusedError("a profile cannot be merged with itself", field="merged_id")
         for cid, field in ((survivor_id, "survivor_id"), (merged_id, "merged_id")):
@@ -238,6 +262,7 @@ class Profiles:
 
     async def unmerge(self, conn: AsyncConnection, survivor_id: str, merged_id: str, reason: str,
                       *, actor: Actor, now: datetime) -> None:
+        await serialise(conn)
         current = await conn.scalar(select(profiles.c.merged_into)
                                     .where(profiles.c.customer_id == merged_id))
         if current != survivor_id:
@@ -254,4 +279,4 @@ def _aware(value: datetime, like: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=like.tzinfo or UTC)
 
 
-__all__ = ["Profiles", "link_id", "func", "or_"]
+__all__ = ["Profiles", "link_id", "serialise"]
