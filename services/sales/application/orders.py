@@ -85,7 +85,9 @@ async def place_order(cmd: PlaceOrder, deps: Deps, actor: Actor) -> PlacedOrder:
         async with deps.db.read() as conn:
             existing = await _replayed(conn, deps, cmd.idempotency_key, fingerprint)
         if existing is None:
-            raise
+            # A walk-in customer's new phone was inserted by a concurrent order: once
+            # more, now finding that customer.
+            return await _place(cmd, deps, actor, fingerprint)
         return PlacedOrder(order_id=existing, created=False)
 
 

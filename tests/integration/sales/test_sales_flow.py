@@ -224,3 +224,31 @@ async def test_concurrent_captures_spread_evenly_and_one_phone_makes_one_custome
     assert len({s["customer_id"] for s in same}) == 1
     assert sum(1 for s in same if s["linked_to_lead_id"] is None) == 1
     print(f"20 concurrent lead captures on PostgreSQL: {elapsed:.2f} s")
+
+
+async def test_a_double_click_racing_itself_creates_one_order(
+    new_pg_database: Any, kafka_bootstrap: str
+) -> None:
+    import asyncio
+
+    from services.sales.adapters.persistence.tables import prices
+
+    settings, tokens = await make_settings(new_pg_database, kafka_bootstrap)
+    auth = bearer(tokens["sales"])
+    body = {"name": "Fiktif", "phone": "081377778888", "address": ADDRESS,
+            "items": [{"product_id": "P1", "quantity": 1}],
+            "shipping_fee": {"amount": 10_000, "currency": "IDR"}, "payment_method": "cod"}
+    async for api in client_for(settings):
+        async with api._transport.app.state.deps.db.begin() as conn:  # type: ignore[attr-defined]
+            await conn.execute(prices.insert().values(
+                product_id="P1", amount=149_000, currency="IDR", set_at=datetime.now(UTC)))
+        same_key = await asyncio.gather(*(
+            api.post("/orders", json=body, headers={**auth, "Idempotency-Key": "dbl-click-1"})
+            for _ in range(4)))
+        other_keys = await asyncio.gather(*(
+            api.post("/orders", json=body, headers={**auth, "Idempotency-Key": f"other-{i:04d}"})
+            for i in range(3)))
+
+    assert sorted(r.status_code for r in same_key) == [200, 200, 200, 201]
+    assert len({r.json()["order_id"] for r in same_key}) == 1
+    assert [r.status_code for r in other_keys] == [201] * 3  # one new phone, raced thrice
