@@ -132,22 +132,15 @@ def report(csv: Path | None = typer.Option(None, "--csv", help="also write CSV f
     asyncio.run(go())
 
 
-async def _wait_caught_up(timeout_s: float) -> None:
-    """Until every service has consumer lag 0 and outbox backlog 0, twice in a row."""
+async def _wait_caught_up(timeout_s: float, bootstrap: str) -> None:
+    """Until every outbox is empty and every consumer group committed all it was sent."""
     from lapak.client import ShopClient
+    from lapak.lag import wait_caught_up
 
-    deadline = time.monotonic() + timeout_s
-    quiet = 0
+    namespace = os.environ.get("LAPAK_TOPIC_NAMESPACE", "")
     async with ShopClient.over_http(procs.token_for("owner"), timeout_s=10.0) as shop:
-        while time.monotonic() < deadline:
-            rows = await shop.ops_status()
-            busy = {n: r for n, r in rows.items()
-                    if r.get("consumer_lag", 1) or r.get("outbox_backlog", 1)}
-            quiet = 0 if busy else quiet + 1
-            if quiet >= 3:
-                return
-            await asyncio.sleep(1.0)
-    raise TimeoutError(f"projections not caught up after {timeout_s:.0f} s: {busy}")
+        await wait_caught_up(shop, bootstrap=bootstrap, namespace=namespace,
+                             timeout_s=timeout_s)
 
 
 @app.command()
@@ -161,10 +154,11 @@ def demo(
     started = time.monotonic()
     try:
         up(timeout=180.0)
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or stack.kafka_bootstrap_servers()
         import_(orders=orders, data_dir=stack.REPO_ROOT / "data")
         console.print("waiting until every consumer caught up (lag 0, outbox 0)")
         try:
-            asyncio.run(_wait_caught_up(timeout))
+            asyncio.run(_wait_caught_up(timeout, bootstrap))
         except TimeoutError as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(1) from None

@@ -158,7 +158,7 @@ def print_report(f: Figures, console: Console) -> None:
         other.add_row(f"orders {status}", str(n))
     other.add_row("reviews", str(f.reviews))
     other.add_row("average review score",
-                  f"{f.average_rating:.3f}" if f.average_rating is not None else "n/a")
+                  f"{f.average_rating:.2f}" if f.average_rating is not None else "n/a")
     for name, n in sorted(f.segments.items()):
         other.add_row(f"segment {name}", str(n))
     for status, n in sorted(f.tasks.items()):
