@@ -40,7 +40,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Position, primary_key=True, autoincrement=True),
-    Column("event_id", String(36), nullable=False),
+    Column("event_id", String(80), nullable=False, doc="event id, or key:<customer id>"),
     Column("topic", String(128), nullable=False),
     Column("key", String(64), nullable=False),
     Column("value", LargeBinary, nullable=False),
