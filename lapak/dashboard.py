@@ -8,6 +8,7 @@ whose script draws inline SVG charts from it. Nothing is fetched from a CDN.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from lapak.client import ServiceCallError, ShopClient
+from lapak.lag import kafka_lag
 from lapak.processes import token_for
 from lapak.report import collect
 
@@ -57,7 +59,7 @@ async def pnl_over_time(shop: ShopClient) -> dict[str, list[dict[str, Any]]]:
     return dict(out)
 
 
-async def overview(shop: ShopClient) -> dict[str, Any]:
+async def overview(shop: ShopClient, *, bootstrap: str, namespace: str) -> dict[str, Any]:
     figures = await collect(shop)
     now = datetime.now(UTC)
     tasks = await shop.get("crm", "/tasks")
@@ -74,15 +76,23 @@ async def overview(shop: ShopClient) -> dict[str, Any]:
                    "rows": figures.funnel_rows()},
         "pnl": await pnl_over_time(shop),
         "services": await shop.ops_status(),
+        # measured on the broker: the services' own lag figure can be stale when idle
+        "kafka_lag": {group.removeprefix(namespace): lag
+                      for group, lag in (await kafka_lag(bootstrap, namespace)).items()},
         "late_tasks": late,
         "reviews": {"count": figures.reviews, "average": figures.average_rating},
     }
 
 
-def create_app(settings: object = None, *, shop: ShopClient | None = None) -> FastAPI:
+def create_app(settings: object = None, *, shop: ShopClient | None = None,
+               bootstrap: str | None = None, namespace: str | None = None) -> FastAPI:
     """The dashboard app (uvicorn --factory lapak.dashboard:create_app); tests hand in
-    a ShopClient bound to in-process services."""
+    a ShopClient bound to in-process services. Kafka and the topic namespace default
+    to the variables `lapak up` gives every process."""
     state: dict[str, ShopClient] = {}
+    bootstrap = bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
+    namespace = namespace if namespace is not None else os.environ.get(
+        "LAPAK_TOPIC_NAMESPACE", "")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -102,7 +112,7 @@ def create_app(settings: object = None, *, shop: ShopClient | None = None) -> Fa
     async def api_overview() -> dict[str, Any]:
         """Products by stage, funnel, P&L per month, lag and dead letters, late tasks."""
         try:
-            return await overview(state["shop"])
+            return await overview(state["shop"], bootstrap=bootstrap, namespace=namespace)
         except ServiceCallError as exc:
             logger.warning("a service refused the dashboard", extra={"service": exc.service,
                                                                     "status": exc.status})
