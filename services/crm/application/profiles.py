@@ -114,7 +114,7 @@ class Profiles:
         await self._keep_sealed(conn, envelope, p.customer_id, p.recipient_sealed)
 
     async def order_moved(self, conn: AsyncConnection, order_id: str, status: str,
-                          at: datetime) -> None:
+                          at: datetime) -> str:
         """Shipped, delivered, returned, cancelled: the furthest status stays."""
         row = (await conn.execute(select(orders.c.status, orders.c.customer_id)
                .where(orders.c.order_id == order_id))).first()
@@ -124,8 +124,9 @@ class Profiles:
             await conn.execute(update(orders).where(orders.c.order_id == order_id)
                                .values(status=status))
         await self._touch(conn, row.customer_id, at)
+        return str(row.customer_id)
 
-    async def complaint_opened(self, conn: AsyncConnection, envelope: Envelope, p: Any) -> None:
+    async def complaint_opened(self, conn: AsyncConnection, envelope: Envelope, p: Any) -> str:
         customer_id = p.customer_id or await conn.scalar(
             select(orders.c.customer_id).where(orders.c.order_id == p.order_id))
         if customer_id is None:
@@ -136,6 +137,7 @@ class Profiles:
                 complaint_id=p.complaint_id, order_id=p.order_id, customer_id=customer_id,
                 category=p.category, opened_at=envelope.occurred_at))
         await self._touch(conn, customer_id, envelope.occurred_at)
+        return str(customer_id)
 
     async def complaint_resolved(self, conn: AsyncConnection, envelope: Envelope, p: Any) -> None:
         found = await conn.execute(update(complaints)

@@ -33,12 +33,14 @@ def profiles_projection(name: str, topics: list[str], profiles: Profiles) -> Pro
     async def order_moved(ctx: HandlerContext, env: Envelope, p: Any) -> None:
         status = {"Shipped": "shipped", "Delivered": "delivered",
                   "ReturnedToSender": "returned", "OrderCancelled": "cancelled"}[env.event_type]
-        await profiles.order_moved(ctx.conn, p.order_id, status, env.occurred_at)
+        customer_id = await profiles.order_moved(ctx.conn, p.order_id, status, env.occurred_at)
+        ctx.provide(f"profile:{customer_id}")
 
     @proj.on("ComplaintOpened")
     async def complaint_opened(ctx: HandlerContext, env: Envelope, p: Any) -> None:
-        await profiles.complaint_opened(ctx.conn, env, p)
+        customer_id = await profiles.complaint_opened(ctx.conn, env, p)
         ctx.provide(f"complaint:{p.complaint_id}")
+        ctx.provide(f"profile:{customer_id}")
 
     @proj.on("ComplaintResolved")
     async def complaint_resolved(ctx: HandlerContext, env: Envelope, p: Any) -> None:
@@ -48,6 +50,8 @@ def profiles_projection(name: str, topics: list[str], profiles: Profiles) -> Pro
     async def feedback_received(ctx: HandlerContext, env: Envelope, p: Any) -> None:
         await own_events.import_own(ctx.conn, env)
         await profiles.feedback_received(ctx.conn, env, p)
+        if p.customer_id:  # every path that creates a profile releases what waits on it
+            ctx.provide(f"profile:{p.customer_id}")
 
     @proj.on("ProfilesMerged", "ProfilesUnmerged")
     async def link_changed(ctx: HandlerContext, env: Envelope, p: Any) -> None:
