@@ -55,10 +55,11 @@ def up(timeout: float = typer.Option(120.0, help="seconds to wait for /health/re
         pid = proc.start(env)
         console.print(f"  {proc.name:<20} pid {pid:<8} log {proc.log_file.relative_to(stack.REPO_ROOT)}")
     ready = procs.wait_ready(timeout)
+    ready["dashboard"] = procs.dashboard_ready(timeout=15.0)
     missing = [name for name, ok in ready.items() if not ok]
     if missing:
         console.print(f"[red]not ready after {timeout:.0f} s:[/] {', '.join(missing)} "
-                      f"(see var/run/<service>-api.log)")
+                      f"(see var/run/<name>-api.log, var/run/dashboard.log)")
         raise typer.Exit(1)
     console.print(f"[green]all seven services ready[/]; kafka {bootstrap}; dashboard "
                   f"http://127.0.0.1:{procs.DASHBOARD_PORT}/ ; tokens in "
@@ -78,9 +79,22 @@ def down() -> None:
 
 async def _status_rows() -> dict[str, dict[str, object]]:
     from lapak.client import ShopClient
+    from lapak.lag import kafka_lag
 
     async with ShopClient.over_http(procs.token_for("owner"), timeout_s=5.0) as shop:
-        return await shop.ops_status()
+        rows = await shop.ops_status()
+    namespace = os.environ.get("LAPAK_TOPIC_NAMESPACE", "")
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or stack.kafka_bootstrap_servers()
+    try:
+        groups = await asyncio.wait_for(kafka_lag(bootstrap, namespace), timeout=15)
+    except Exception as exc:  # the table still shows what the services said
+        console.print(f"[yellow]kafka lag not measured:[/] {type(exc).__name__}")
+        groups = {}
+    for name, row in rows.items():
+        # consumer groups are named <service>.<projection> (after the namespace)
+        row["kafka_lag"] = sum(lag for group, lag in groups.items()
+                               if group.removeprefix(namespace).startswith(f"{name}."))
+    return rows
 
 
 @app.command()
@@ -88,12 +102,13 @@ def status() -> None:
     """Each service's health, consumer lag, outbox backlog and dead letters."""
     rows = asyncio.run(_status_rows())
     table = Table(title="Lapak services")
-    for column in ("service", "url", "ready", "consumer lag", "outbox backlog",
-                   "dead letters"):
+    for column in ("service", "url", "ready", "consumer lag (kafka)",
+                   "lag reported by service", "outbox backlog", "dead letters"):
         table.add_column(column)
     for name, row in rows.items():
         ready = "[green]yes[/]" if row.get("ready") else f"[red]no[/] {row.get('error', '')}"
-        table.add_row(name, procs.base_url(name), ready, str(row.get("consumer_lag", "-")),
+        table.add_row(name, procs.base_url(name), ready, str(row.get("kafka_lag", "-")),
+                      str(row.get("consumer_lag", "-")),
                       str(row.get("outbox_backlog", "-")), str(row.get("dead_letters", "-")))
     console.print(table)
 

@@ -187,6 +187,20 @@ def wait_ready(timeout_s: float) -> dict[str, bool]:
     return ready
 
 
+def dashboard_ready(timeout: float) -> bool:
+    """True once the dashboard page answers."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=3.0) as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(f"http://127.0.0.1:{DASHBOARD_PORT}/").status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+    return False
+
+
 def stop_all() -> list[str]:
     """Stop every process started by `lapak up` (dashboard first, then workers, APIs)."""
     stopped = []

@@ -76,9 +76,10 @@ def test_advertising_expense_in_the_books_equals_the_usd_spend(printed: str) -> 
     spent = sum(cents(r["Spent"]) for r in rows(DATA / "fb-ads-kaggle" /
                                                  "KAG_conversion_data.csv"))
 
-    assert f"Advertising expense │  USD {grouped(spent)}" in printed or \
-        f"Advertising expense | USD {grouped(spent)}" in printed or \
-        f"USD {grouped(spent)}" in printed.split("Profit and loss")[-1]
+    usd_pnl = printed.split("Profit and loss")[2].split("Trial balance")[0]
+    assert "(USD)" in usd_pnl.splitlines()[0]
+    expense = next(line for line in usd_pnl.splitlines() if "Advertising expense" in line)
+    assert expense.split("│")[3].strip() == f"USD {grouped(spent)}"
 
 
 def test_review_count_and_average_score_match_the_reviews_of_the_subset(printed: str) -> None:
