@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from faststream import FastStream
 
@@ -17,7 +18,10 @@ from services.crm.wiring import Deps, build
 logger = logging.getLogger(__name__)
 
 
-def periodic(every: float, step, name: str):  # type: ignore[no-untyped-def]
+Job = Callable[[asyncio.Event], Awaitable[None]]
+
+
+def periodic(every: float, step: Callable[[], Awaitable[None]], name: str) -> Job:
     """A background job running ``step()`` every ``every`` seconds until stopped."""
 
     async def job(stop: asyncio.Event) -> None:
@@ -35,7 +39,7 @@ def periodic(every: float, step, name: str):  # type: ignore[no-untyped-def]
     return job
 
 
-def jobs(deps: Deps) -> list:  # type: ignore[type-arg]
+def jobs(deps: Deps) -> list[Job]:
     s = deps.settings
 
     async def escalate() -> None:
@@ -72,4 +76,8 @@ def create_worker(settings: Settings | None = None, *, group_suffix: str = "") -
 
 
 if __name__ == "__main__":
-    asyncio.run(create_worker().run())
+    from eventkit.logs import configure_logging
+
+    _settings = Settings()  # type: ignore[call-arg]
+    configure_logging("crm", _settings.log_level)
+    asyncio.run(create_worker(_settings).run())

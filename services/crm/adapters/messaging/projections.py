@@ -73,7 +73,8 @@ def board_projection(name: str, topics: list[str], board: Board) -> Projection:
 
     @proj.on("FeedbackReceived")
     async def feedback(ctx: HandlerContext, env: Envelope, p: Any) -> None:
-        await own_events.import_own(ctx.conn, env)
+        # The profiles projection keeps FeedbackReceived in the store; one importer per
+        # event type, so the two consumers never wait on each other's rows.
         await board.on_event(ctx.conn, env, p)
 
     @proj.on(*TASK_EVENTS)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Actor, Envelope, EventPayload, new_envelope
+from eventkit.errors import ConcurrencyError
 from eventkit.store import EventStore
 from eventkit.tables import events
 
@@ -39,16 +40,24 @@ async def record(
     causation_id: uuid.UUID | None = None,
 ) -> Envelope | None:
     """Append one event at the stream's next version; None if that event id is stored."""
-    if event_id is not None and await exists(conn, event_id):
-        return None
-    version = await store.current_version(conn, aggregate_id) + 1
-    envelope = new_envelope(
-        payload, aggregate_id=aggregate_id, aggregate_version=version, actor=actor,
-        occurred_at=occurred_at, event_id=event_id, causation_id=causation_id,
-        correlation_id=causation_id,
-    )
-    await store.append(conn, [envelope])
-    return envelope
+    for attempt in range(3):
+        if event_id is not None and await exists(conn, event_id):
+            return None
+        version = await store.current_version(conn, aggregate_id) + 1
+        envelope = new_envelope(
+            payload, aggregate_id=aggregate_id, aggregate_version=version, actor=actor,
+            occurred_at=occurred_at, event_id=event_id, causation_id=causation_id,
+            correlation_id=causation_id,
+        )
+        try:
+            await store.append(conn, [envelope])
+            return envelope
+        except ConcurrencyError:
+            # Derived events race the API and the periodic jobs on the same task; the
+            # store's savepoint kept our transaction usable, so read the version again.
+            if event_id is None or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 async def import_own(conn: AsyncConnection, envelope: Envelope) -> None:
