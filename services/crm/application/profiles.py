@@ -13,8 +13,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-UTC_NOW_TZ = datetime(2000, 1, 1, tzinfo=UTC)
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
@@ -219,7 +217,7 @@ class Profiles:
             payload = ProfilesMerged(survivor_id=survivor, merged_id=merged, reason="same_phone")
             envelope = await own_events.record(
                 conn, self.store, payload, aggregate_id=link_id(survivor, merged),
-                occurred_at=_aware(other.first_seen_at, UTC_NOW_TZ), event_id=event_id)
+                occurred_at=_aware(other.first_seen_at), event_id=event_id)
             if envelope is not None:
                 await self.link_changed(conn, payload)
                 logger.info("profiles merged", extra={"survivor_id": survivor,
@@ -276,9 +274,9 @@ class Profiles:
         await self.link_changed(conn, payload)
 
 
-def _aware(value: datetime, like: datetime) -> datetime:
-    """SQLite hands back naive datetimes; compare them as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=like.tzinfo or UTC)
+def _aware(value: datetime, like: datetime | None = None) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 __all__ = ["Profiles", "link_id", "serialise"]

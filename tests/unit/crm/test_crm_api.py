@@ -108,6 +108,7 @@ async def test_feedback_shows_its_sentiment_and_is_summarised(api: Any) -> None:
     assert summary["count"] == 2  # the retry of f1 changed nothing
     assert summary["sentiment"] == {"negative": 1, "positive": 1}
     assert summary["topics"]["delivery"] == {"negative": 1, "positive": 1}
+    assert list(summary["by_month"].values()) == [{"negative": 1, "positive": 1}]
 
 
 async def test_upsell_job_opens_one_task_per_suggestion_with_its_reason(api: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -50,6 +50,7 @@ class FeedbackSummary(BaseModel):
     sentiment: dict[str, int]
     topics: dict[str, dict[str, int]]
     top_matched_words: list[str]
+    by_month: dict[str, dict[str, int]] = Field(description="YYYY-MM -> label -> count")
     items: list[FeedbackItem]
 
 
@@ -181,7 +182,3 @@ class ProductStage(BaseModel):
     stage: str
     updated_at: datetime
     open_tasks: list[ProductTask]
-
-
-def as_dict(value: Any) -> Any:
-    return value

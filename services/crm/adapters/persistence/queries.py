@@ -130,7 +130,9 @@ async def feedback_summary(conn: AsyncConnection, *, product_id: str | None,
     labels = Counter(r.label for r in rows)
     topics: dict[str, Counter[str]] = defaultdict(Counter)
     words: Counter[str] = Counter()
+    periods: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
+        periods[aware(r.received_at).strftime("%Y-%m")][r.label] += 1  # type: ignore[union-attr]
         for topic in json.loads(r.topics):
             topics[topic][r.label] += 1
         words.update(json.loads(r.matched))
@@ -140,6 +142,7 @@ async def feedback_summary(conn: AsyncConnection, *, product_id: str | None,
         "sentiment": dict(labels),
         "topics": {t: dict(c) for t, c in sorted(topics.items())},
         "top_matched_words": [w for w, _ in words.most_common(10)],
+        "by_month": {p: dict(c) for p, c in sorted(periods.items())},
         "items": [{"feedback_id": r.feedback_id, "rating": r.rating, "label": r.label,
                    "score": r.score, "matched": json.loads(r.matched),
                    "topics": json.loads(r.topics), "language": r.language} for r in rows],
