@@ -117,6 +117,7 @@ def status() -> None:
 def import_(
     orders: int = typer.Option(300, help="first N Olist orders by purchase time"),
     data_dir: Path = typer.Option(stack.REPO_ROOT / "data", help="bundled data folder"),
+    id_reviews: int = typer.Option(200, help="first N Indonesian reviews (PRDECT-ID)"),
 ) -> None:
     """Feed the bundled real data through the services' public APIs (with progress)."""
     from lapak.client import ShopClient
@@ -124,7 +125,8 @@ def import_(
 
     async def go() -> None:
         async with ShopClient.over_http(procs.token_for("owner"), timeout_s=60.0) as shop:
-            await run_import(shop, data_dir=data_dir, orders=orders, console=console)
+            await run_import(shop, data_dir=data_dir, orders=orders, console=console,
+                             id_review_rows=id_reviews)
 
     asyncio.run(go())
 
@@ -161,6 +163,7 @@ async def _wait_caught_up(timeout_s: float, bootstrap: str) -> None:
 @app.command()
 def demo(
     orders: int = typer.Option(300, help="first N Olist orders by purchase time"),
+    id_reviews: int = typer.Option(200, help="first N Indonesian reviews (PRDECT-ID)"),
     keep_running: bool = typer.Option(False, help="leave the stack up afterwards"),
     timeout: float = typer.Option(600.0, help="seconds to wait for projections"),
     csv: Path | None = typer.Option(None, "--csv", help="also write CSV files here"),
@@ -170,7 +173,7 @@ def demo(
     try:
         up(timeout=180.0)
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or stack.kafka_bootstrap_servers()
-        import_(orders=orders, data_dir=stack.REPO_ROOT / "data")
+        import_(orders=orders, data_dir=stack.REPO_ROOT / "data", id_reviews=id_reviews)
         console.print("waiting until every consumer caught up (lag 0, outbox 0)")
         try:
             asyncio.run(_wait_caught_up(timeout, bootstrap))

@@ -7,6 +7,8 @@ What goes where (the README section "The main job on real data" explains each ch
   (USD, MXN), and the ledger books it as advertising expense.
 - Olist products of the chosen orders -> research candidates (sku = Olist product id).
 - Olist reviews of the chosen orders -> crm feedback (rating, order and product ids).
+- PRDECT-ID (Indonesian marketplace reviews) -> crm feedback with the Indonesian
+  comment, so crm's sentiment reads real Indonesian text.
 - Olist orders -> NOT imported: sales and pricing take rupiah only and sales checks the
   address against the Indonesian region table, so a BRL order to a Brazilian address has
   no way in (reported in issue 9). The importer says so loudly instead of converting.
@@ -14,6 +16,7 @@ What goes where (the README section "The main job on real data" explains each ch
 
 from __future__ import annotations
 
+import csv
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,7 @@ from lapak.olist import OlistSubset, load_subset
 
 logger = logging.getLogger(__name__)
 
+ID_REVIEWS = "prdect-id-reviews/PRDECT-ID_Dataset.csv"
 AD_REPORTS = ["fb-ads-kaggle/KAG_conversion_data.csv", "fb-ads-api-export/facebook_ads_data.csv"]
 
 ORDERS_BLOCKED = (
@@ -45,6 +49,7 @@ class ImportResult:
     products: dict[str, str] = field(default_factory=dict)  # olist id -> research id
     products_skipped_no_weight: int = 0
     feedback: int = 0
+    id_feedback: int = 0
     orders_blocked: int = 0
 
 
@@ -112,8 +117,26 @@ async def import_reviews(shop: ShopClient, subset: OlistSubset, result: ImportRe
         progress.advance(task)
 
 
+def id_reviews(data_dir: Path, count: int) -> list[dict[str, str]]:
+    """The first ``count`` rows of the PRDECT-ID file (file order)."""
+    with (data_dir / ID_REVIEWS).open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))[:count]
+
+
+async def import_id_reviews(shop: ShopClient, rows: list[dict[str, str]],
+                            result: ImportResult, progress: Progress) -> None:
+    task = progress.add_task("ID reviews -> crm feedback", total=len(rows))
+    for n, row in enumerate(rows, start=1):
+        await shop.post("crm", "/feedback", json={
+            "feedback_id": f"prdect-id-{n}", "rating": int(row["Customer Rating"]),
+            "comment": row["Customer Review"][:4000], "language": "id",
+        })
+        result.id_feedback += 1
+        progress.advance(task)
+
+
 async def run_import(shop: ShopClient, *, data_dir: Path, orders: int,
-                     console: Console) -> ImportResult:
+                     console: Console, id_review_rows: int = 0) -> ImportResult:
     """Feed ads, products and reviews; say loudly what cannot be fed (orders)."""
     subset = load_subset(data_dir, orders)
     result = ImportResult()
@@ -122,13 +145,16 @@ async def run_import(shop: ShopClient, *, data_dir: Path, orders: int,
         await import_products(shop, subset, result, progress)
         try:
             await import_reviews(shop, subset, result, progress)
+            await import_id_reviews(shop, id_reviews(data_dir, id_review_rows), result,
+                                    progress)
         except ServiceCallError as exc:
             console.print(f"[red]crm refused a review:[/] {exc}")
             raise
     result.orders_blocked = len(subset.orders)
     console.print(f"ad rows recorded {result.ad_rows_recorded} (already "
                   f"{result.ad_rows_already}); products {len(result.products)} (skipped, no "
-                  f"weight: {result.products_skipped_no_weight}); feedback {result.feedback}")
+                  f"weight: {result.products_skipped_no_weight}); feedback {result.feedback} "
+                  f"(Olist) + {result.id_feedback} (PRDECT-ID)")
     console.print(f"[bold red]NOT IMPORTED:[/] {result.orders_blocked} orders. {ORDERS_BLOCKED}")
     logger.info("import finished", extra={"products": len(result.products),
                                           "feedback": result.feedback})

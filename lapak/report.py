@@ -53,6 +53,7 @@ class Figures:
     freight: dict[str, int] = field(default_factory=dict)
     reviews: int = 0
     average_rating: float | None = None
+    sentiment: dict[str, int] = field(default_factory=dict)
     segments: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, int] = field(default_factory=dict)
     late_tasks: int = 0
@@ -109,6 +110,7 @@ async def collect(shop: ShopClient, *, today: date | None = None) -> Figures:
 
     summary = await shop.get("crm", "/feedback/summary")
     f.reviews, f.average_rating = summary["count"], summary["average_rating"]
+    f.sentiment = dict(summary.get("sentiment") or {})
     f.segments = {k: len(v) for k, v in (await shop.get("crm", "/segments")).items()}
     now = datetime.now(UTC)
     tasks = await shop.get("crm", "/tasks")
@@ -159,6 +161,8 @@ def print_report(f: Figures, console: Console) -> None:
     other.add_row("reviews", str(f.reviews))
     other.add_row("average review score",
                   f"{f.average_rating:.2f}" if f.average_rating is not None else "n/a")
+    for label, n in sorted(f.sentiment.items()):
+        other.add_row(f"feedback {label}", str(n))
     for name, n in sorted(f.segments.items()):
         other.add_row(f"segment {name}", str(n))
     for status, n in sorted(f.tasks.items()):

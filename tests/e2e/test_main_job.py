@@ -24,6 +24,7 @@ pytestmark = pytest.mark.e2e
 DATA = Path(__file__).resolve().parents[2] / "data"
 OLIST = DATA / "olist-ecommerce"
 ORDERS = 40  # the first 40 orders by purchase time: enough for every kind, fast in CI
+ID_REVIEWS = 30  # the first 30 Indonesian reviews of PRDECT-ID
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -51,7 +52,8 @@ def grouped(amount_cents: int) -> str:
 async def printed(shop_sqlite: ShopSystem) -> str:
     console = Console(record=True, width=200, force_terminal=False)
     async with shop_sqlite.client() as shop:
-        await run_import(shop, data_dir=DATA, orders=ORDERS, console=console)
+        await run_import(shop, data_dir=DATA, orders=ORDERS, console=console,
+                         id_review_rows=ID_REVIEWS)
         await wait_caught_up(shop, bootstrap=shop_sqlite.bootstrap,
                              namespace=shop_sqlite.namespace, timeout_s=90)
         print_report(await collect(shop), console)
@@ -82,10 +84,13 @@ def test_advertising_expense_in_the_books_equals_the_usd_spend(printed: str) -> 
     assert expense.split("│")[3].strip() == f"USD {grouped(spent)}"
 
 
-def test_review_count_and_average_score_match_the_reviews_of_the_subset(printed: str) -> None:
+def test_review_count_and_average_score_match_both_review_files(printed: str) -> None:
     ids = {o["order_id"] for o in first_orders()}
-    scores = [int(r["review_score"]) for r in rows(OLIST / "olist_order_reviews_dataset.csv")
-              if r["order_id"] in ids]
+    olist = [int(r["review_score"]) for r in rows(OLIST / "olist_order_reviews_dataset.csv")
+             if r["order_id"] in ids]
+    indonesian = [int(r["Customer Rating"]) for r in rows(
+        DATA / "prdect-id-reviews" / "PRDECT-ID_Dataset.csv")[:ID_REVIEWS]]
+    scores = olist + indonesian
     average = Decimal(sum(scores)) / len(scores)
 
     lines = {line.split("│")[1].strip(): line.split("│")[2].strip()
