@@ -35,8 +35,17 @@ class FeedbackReceived(_Feedback):
     order_id: str | None = None
     product_id: str | None = None
     rating: int = Field(ge=1, le=5)
-    comment: str = ""
+    comment: str = Field(default="", description="empty when comment_sealed is given")
     language: str = Field(default="id", description="id or en")
+    comment_sealed: str | None = Field(
+        default=None, description="the comment sealed under the customer's key (erasable)"
+    )
+    sentiment_label: str | None = Field(default=None, description="positive/negative/neutral")
+    sentiment_score: float | None = None
+    sentiment_matched: list[str] = Field(
+        default_factory=list, description="lexicon words that decided the label"
+    )
+    topics: list[str] = Field(default_factory=list)
 
 
 class TaskOpened(_Task):

@@ -149,12 +149,17 @@ class Profiles:
         if await conn.scalar(select(feedback.c.feedback_id)
                              .where(feedback.c.feedback_id == p.feedback_id)) is not None:
             return
-        result = analyse(p.comment, p.language)
+        if p.sentiment_label is not None:  # read when given: a sealed comment may be erased
+            label, score = p.sentiment_label, p.sentiment_score or 0.0
+            matched, topics = p.sentiment_matched, p.topics
+        else:
+            result = analyse(p.comment, p.language)
+            label, score, matched, topics = result.label, result.score, result.matched, result.topics
         await conn.execute(insert(feedback).values(
             feedback_id=p.feedback_id, customer_id=p.customer_id, order_id=p.order_id,
-            product_id=p.product_id, rating=p.rating, language=p.language, label=result.label,
-            score=result.score, matched=json.dumps(result.matched),
-            topics=json.dumps(result.topics), received_at=envelope.occurred_at))
+            product_id=p.product_id, rating=p.rating, language=p.language, label=label,
+            score=score, matched=json.dumps(matched), topics=json.dumps(topics),
+            received_at=envelope.occurred_at))
         if p.customer_id:
             await self._touch(conn, p.customer_id, envelope.occurred_at)
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from contracts.catalogue import topic_of
-from contracts.personal import new_customer_key
+from contracts.personal import new_customer_key, unseal
 from crm_events import as_records, order
 from eventkit.consumer import EventConsumer
 from eventkit.testing import bearer, make_tokens
@@ -139,3 +139,22 @@ async def test_upsell_job_opens_one_task_per_suggestion_with_its_reason(api: Any
     assert profile["rfm"]["segment"] == "new"
     segments = (await http.get("/segments", headers=bearer(roles["crm"]))).json()
     assert sorted(segments["new"]) == ["a", "b", "c"]
+
+
+async def test_a_known_customers_comment_is_sealed_on_the_log(api: Any) -> None:
+    http, roles, deps = api
+    key = new_customer_key()
+    async with deps.db.begin() as conn:
+        await deps.keyring.store(conn, "c9", key.decode())
+
+    await http.post("/feedback", headers=bearer(roles["crm"]), json={
+        "feedback_id": "f9", "customer_id": "c9", "rating": 1,
+        "comment": "kurir bernama Joko kasar sekali"})
+
+    async with deps.db.read() as conn:
+        [stored] = await deps.store.load(conn, "f9")
+    assert stored.payload["comment"] == ""
+    assert unseal(key, stored.payload["comment_sealed"]) == {
+        "comment": "kurir bernama Joko kasar sekali"}
+    assert stored.payload["sentiment_label"] == "negative"
+    assert unseal(None, stored.payload["comment_sealed"]) is None  # after erasure

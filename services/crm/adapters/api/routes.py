@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from contracts.crm import FeedbackReceived
 from contracts.envelope import Actor
+from contracts.personal import seal
 from eventkit.auth import Caller, division, reader
 from eventkit.clock import utcnow
 from services.crm.adapters.api import models as m
@@ -46,9 +47,20 @@ def build_router() -> APIRouter:
         Sending the same ``feedback_id`` again changes nothing."""
         deps = _deps(request)
         feedback_id = body.feedback_id or str(uuid.uuid4())
-        payload = FeedbackReceived(feedback_id=feedback_id, **body.model_dump(exclude={"feedback_id"}))
-        result = analyse(payload.comment, payload.language)
+        result = analyse(body.comment, body.language)
         async with deps.db.begin() as conn:
+            # Free text may name people: seal it under the customer's key when we hold
+            # one, so erasing the customer makes it unreadable on the log too. The
+            # sentiment travels beside it (lexicon words only, no personal data).
+            key = await deps.keyring.get(conn, body.customer_id) if body.customer_id else None
+            payload = FeedbackReceived(
+                feedback_id=feedback_id,
+                **body.model_dump(exclude={"feedback_id", "comment"}),
+                comment="" if key else body.comment,
+                comment_sealed=seal(key, {"comment": body.comment}) if key else None,
+                sentiment_label=result.label, sentiment_score=result.score,
+                sentiment_matched=result.matched, topics=result.topics,
+            )
             envelope = await own_events.record(
                 conn, deps.store, payload, aggregate_id=feedback_id, occurred_at=utcnow(),
                 actor=_actor(caller),
