@@ -33,7 +33,7 @@ def _bootstrap() -> tuple[str, bool]:
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if external:
         return external, False
-    console.print("[bold]kafka[/]: starting the local broker (first run fetches jars)")
+    console.print("[bold]kafka[/]: starting the local broker, or reusing the running one")
     started = stack.start_kafka()
     if started:
         procs.RUN_DIR.mkdir(parents=True, exist_ok=True)
