@@ -35,3 +35,6 @@ class Settings(settings_for("crm")):  # type: ignore[misc]
     contacts_every_seconds: float = 2.0
     default_reorder_days: dict[str, int] = Field(default={})
     cross_sell_min_together: int = 2
+    group_suffix: str = Field(
+        default="", description="appended to the consumer group names (a rebuild uses a new one)"
+    )

@@ -62,6 +62,7 @@ def jobs(deps: Deps) -> list[Job]:
 
 def create_worker(settings: Settings | None = None, *, group_suffix: str = "") -> FastStream:
     settings = settings or Settings()  # type: ignore[call-arg]
+    group_suffix = group_suffix or settings.group_suffix  # CRM_GROUP_SUFFIX
     deps = build(settings)
     app, broker = build_worker(
         service="crm", bootstrap=settings.kafka_bootstrap_servers, db=deps.db,
