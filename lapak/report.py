@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,9 @@ from contracts.money import Money
 from lapak.client import ShopClient
 
 EPOCH = date(2000, 1, 1)
+WIB = timezone(timedelta(hours=7))
+ORDER_STATUSES = ("awaiting_check", "check_failed", "confirmed", "shipped", "delivered",
+                  "returned", "cancelled")
 
 
 def fmt(amount: int, currency: str) -> str:
@@ -84,7 +87,8 @@ class Figures:
 
 async def collect(shop: ShopClient, *, today: date | None = None) -> Figures:
     """Pull every figure from the ledger, marketing, sales, fulfillment and crm APIs."""
-    today = today or datetime.now(UTC).date()
+    # the ledger dates entries in Jakarta time (WIB): "today" is WIB's today
+    today = today or datetime.now(WIB).date()
     f = Figures()
     f.pnl = await shop.get("ledger", "/ledger/profit-and-loss",
                            params={"date_from": EPOCH.isoformat(), "date_to": today.isoformat()})
@@ -99,14 +103,21 @@ async def collect(shop: ShopClient, *, today: date | None = None) -> Figures:
 
     f.leads = sum(r["total"] for r in await shop.get("sales", "/reports/pipeline"))
 
-    orders = await shop.get("fulfillment", "/orders")
+    # LIMIT: fulfillment lists at most 500 orders per status; beyond that the counts
+    # here are floors (a counting route in fulfillment would lift it).
+    orders = [o for status in ORDER_STATUSES
+              for o in await shop.get("fulfillment", "/orders", params={"status": status})]
     f.orders_by_status = dict(Counter(o["status"] for o in orders))
     for r in await shop.get("fulfillment", "/reports/rts-rate", params={"by": "courier"}):
         f.delivered += r["delivered"]
         f.returned += r["returned"]
-    # paid: delivered transfer orders plus COD orders whose cash was remitted
-    f.paid = sum(1 for o in orders if o["status"] in ("remitted", "paid")
-                 or (o["status"] == "delivered" and o.get("payment_method") == "transfer"))
+    # paid: a delivered transfer order (paid before shipping) or a COD order whose
+    # cash the courier remitted (a CodRemitted entry in the ledger names the order)
+    journal = await shop.get("ledger", "/ledger/journal")
+    remitted = {line["order_id"] for e in journal if e["source_event_type"] == "CodRemitted"
+                for line in e["lines"] if line["order_id"]}
+    f.paid = len(remitted) + sum(1 for o in orders if o["status"] == "delivered"
+                                 and o.get("payment_method") == "transfer")
 
     summary = await shop.get("crm", "/feedback/summary")
     f.reviews, f.average_rating = summary["count"], summary["average_rating"]

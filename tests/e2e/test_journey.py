@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from eventkit.testing import make_tokens, unique, wait_for
 from lapak.client import ShopClient
 from lapak.inprocess import ShopSystem, shop_in_process
 from lapak.lag import wait_caught_up
+from lapak.report import collect
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +30,7 @@ UNITS_RECEIVED = 40
 ONGKIR = 12_000  # charged to each buyer
 COURIER_FEE = 18_000  # what the shop pays the courier per parcel
 RETURN_FEE = 15_000  # courier's fee for bringing the RTS parcel back
+COD_FEE = 4_000  # the courier's fee for collecting A's cash
 AD_SPEND = 250_000
 ADDRESS = {"province": "Jawa Barat", "city": "Bandung", "district": "Coblong",
            "postal_code": "40132", "street": "Jl. Fiktif 9"}
@@ -161,10 +164,23 @@ async def sell_and_ship(shop: ShopClient, pid: str) -> dict[str, dict[str, Any]]
     return out
 
 
+async def remit_cod(shop: ShopClient, order_id: str, total: int) -> None:
+    """The courier pays out A's cash less its COD fee."""
+    idr = lambda n: {"amount": n, "currency": "IDR"}  # noqa: E731
+    await shop.post("fulfillment", "/remittances", json={
+        "remittance_id": "SCP-PAYOUT-1", "courier": "SICEPAT", "gross": idr(total),
+        "fee": idr(COD_FEE), "net": idr(total - COD_FEE),
+        "remitted_on": date.today().isoformat(),
+        "lines": [{"order_id": order_id, "amount": idr(total)}]})
+
+
 async def test_one_product_from_research_to_books_and_crm(shop: ShopSystem) -> None:
     async with shop.client() as api:
         pid, price = await launch_product(api)
         orders = await sell_and_ship(api, pid)
+        await until(api, "fulfillment", f"/orders/{orders['A']['order_id']}",
+                    lambda o: o["status"] == "delivered")
+        await remit_cod(api, orders["A"]["order_id"], price + ONGKIR)
         await wait_caught_up(api, bootstrap=shop.bootstrap, namespace=shop.namespace,
                              timeout_s=120)
 
@@ -174,6 +190,7 @@ async def test_one_product_from_research_to_books_and_crm(shop: ShopSystem) -> N
         profile_a = await api.get("crm", f"/customers/{orders['A']['customer_id']}")
         profile_b = await api.get("crm", f"/customers/{orders['B']['customer_id']}")
         order_a = await api.get("sales", f"/orders/{orders['A']['order_id']}")
+        figures = await collect(api)
 
     total = price + ONGKIR  # one unit plus ongkir, COD: collected at the door
     assert order_a["total"] == {"amount": total, "currency": "IDR"}
@@ -182,7 +199,8 @@ async def test_one_product_from_research_to_books_and_crm(shop: ShopSystem) -> N
         by_type.setdefault(entry["source_event_type"], []).append(entry)
     # COD orders post nothing when placed and a delivery posts nothing (ledger rules)
     assert sorted((t, len(e)) for t, e in by_type.items()) == [
-        ("AdSpendRecorded", 1), ("ReturnedToSender", 1), ("Shipped", 2), ("StockReceived", 1)]
+        ("AdSpendRecorded", 1), ("CodRemitted", 1), ("ReturnedToSender", 1), ("Shipped", 2),
+        ("StockReceived", 1)]
 
     def lines(entry: dict[str, Any]) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
@@ -208,8 +226,9 @@ async def test_one_product_from_research_to_books_and_crm(shop: ShopSystem) -> N
     code = accounts.__getitem__
     assert tb["currency"] == "IDR" and tb["total_debit"] == tb["total_credit"]
     assert rows == {
-        code("Cash and bank"): (0, UNITS_RECEIVED * HPP),  # stock paid in cash
-        receivable: (total, 0),  # only A's cash is still owed by the courier
+        # stock paid in cash, A's COD cash in net of the courier's fee
+        code("Cash and bank"): (0, UNITS_RECEIVED * HPP - (total - COD_FEE)),
+        # receivable: A's remitted, B's reversed by the RTS -> nothing left (no row)
         code("Inventory"): ((UNITS_RECEIVED - 2 + 1) * HPP, 0),  # 2 shipped, 1 came back
         code("Payable to ad platform"): (0, AD_SPEND),
         code("Payable to couriers"): (0, 2 * COURIER_FEE + RETURN_FEE),
@@ -220,9 +239,22 @@ async def test_one_product_from_research_to_books_and_crm(shop: ShopSystem) -> N
         code("Advertising expense"): (AD_SPEND, 0),
         code("Shipping expense"): (2 * COURIER_FEE, 0),
         code("Return shipping expense"): (RETURN_FEE, 0),
+        code("COD fees"): (COD_FEE, 0),
     }
 
     assert (profile_a["orders"], profile_a["orders_counted"], profile_a["returns"]) == (1, 1, 0)
     assert profile_a["lifetime_value"] == [{"amount": total, "currency": "IDR"}]
     assert (profile_b["orders"], profile_b["orders_counted"], profile_b["returns"]) == (1, 0, 1)
     assert profile_b["lifetime_value"] in ([], [{"amount": 0, "currency": "IDR"}])
+
+    # lapak report's funnel over the same services
+    assert figures.spend == {"IDR": AD_SPEND}
+    assert (figures.leads, figures.orders, figures.delivered, figures.returned,
+            figures.paid) == (2, 2, 1, 1, 1)
+    funnel = dict(figures.funnel_rows())
+    assert funnel["CPL (IDR)"] == f"IDR {AD_SPEND // 2:,}"
+    assert funnel["CPA (IDR)"] == f"IDR {AD_SPEND // 2:,}"
+    # revenue net of the return: 2 x (price + ongkir) booked at shipment, B's undone
+    assert figures.revenue == {"IDR": total}
+    assert funnel["ROAS (IDR)"] == f"{Decimal(total) / AD_SPEND:.2f}"
+    assert funnel["closing rate"] == "100.00%" and funnel["RTS rate"] == "50.00%"
