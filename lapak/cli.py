@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -26,6 +28,23 @@ from lapak import stack
 app = typer.Typer(help="Lapak: the shop's operations platform, run locally.",
                   no_args_is_help=True, add_completion=False)
 console = Console()
+
+
+def _run(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine; an unreachable or refusing service ends with a clear message."""
+    import httpx
+
+    from lapak.client import ServiceCallError
+
+    try:
+        return asyncio.run(coro)
+    except httpx.ConnectError:
+        console.print("[red]a service does not answer[/]: is the stack up? (`lapak up`, "
+                      "`lapak status`)")
+        raise typer.Exit(2) from None
+    except ServiceCallError as exc:
+        console.print(f"[red]{exc.service} refused a call[/] ({exc.status}): {exc.body[:300]}")
+        raise typer.Exit(3) from None
 
 
 def _bootstrap() -> tuple[str, bool]:
@@ -100,7 +119,7 @@ async def _status_rows() -> dict[str, dict[str, object]]:
 @app.command()
 def status() -> None:
     """Each service's health, consumer lag, outbox backlog and dead letters."""
-    rows = asyncio.run(_status_rows())
+    rows = _run(_status_rows())
     table = Table(title="Lapak services")
     for column in ("service", "url", "ready", "consumer lag (kafka)",
                    "lag reported by service", "outbox backlog", "dead letters"):
@@ -128,7 +147,7 @@ def import_(
             await run_import(shop, data_dir=data_dir, orders=orders, console=console,
                              id_review_rows=id_reviews)
 
-    asyncio.run(go())
+    _run(go())
 
 
 @app.command()
@@ -146,7 +165,7 @@ def report(csv: Path | None = typer.Option(None, "--csv", help="also write CSV f
             for path in write_csv(figures, csv):
                 console.print(f"wrote {path}")
 
-    asyncio.run(go())
+    _run(go())
 
 
 async def _wait_caught_up(timeout_s: float, bootstrap: str) -> None:
