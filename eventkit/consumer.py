@@ -147,6 +147,12 @@ class EventConsumer:
         self.db = db
         self.clock = clock
         self.max_backoff = max_backoff
+        # Keys that parked events wait for, read once per batch: a ``provide`` of any
+        # other key needs no query (most events park nothing, but many provide keys).
+        # LIMIT: another instance of this consumer that parks an event and commits
+        # while this batch runs is not seen until the next batch (before, only until
+        # the release query); the event then waits for the next provide of its key.
+        self._waiting: set[str] | None = None
 
     @property
     def name(self) -> str:
@@ -198,6 +204,20 @@ class EventConsumer:
                 decoded.append((record, *item))
 
         seen = await self._already_accepted(conn, [str(env.event_id) for _, env, _ in decoded])
+        self._waiting = await self._waiting_keys(conn)
+        try:
+            return await self._apply_decoded(conn, decoded, seen, dead, guarded)
+        finally:
+            self._waiting = None
+
+    async def _apply_decoded(
+        self,
+        conn: AsyncConnection,
+        decoded: list[tuple[Record, Envelope, EventPayload]],
+        seen: set[str],
+        dead: list[DeadLetter],
+        guarded: bool,
+    ) -> list[DeadLetter]:
         accepted: list[dict[str, Any]] = []
         now = self.clock()
         for record, envelope, payload in decoded:
@@ -266,6 +286,12 @@ class EventConsumer:
             found.update(event_id for (event_id,) in rows)
         return found
 
+    async def _waiting_keys(self, conn: AsyncConnection) -> set[str]:
+        rows = await conn.execute(
+            select(parked.c.waiting_for).where(parked.c.consumer == self.name).distinct()
+        )
+        return {key for (key,) in rows}
+
     async def _apply(
         self,
         conn: AsyncConnection,
@@ -294,6 +320,8 @@ class EventConsumer:
                     parked_at=self.clock(),
                 )
             )
+            if self._waiting is not None:
+                self._waiting.add(waiting.key)
             EVENTS_PARKED.labels(self.name).inc()
             logger.info("event parked", extra={"consumer": self.name, "waiting_for": waiting.key,
                                                "event_id": str(envelope.event_id)})
@@ -320,6 +348,10 @@ class EventConsumer:
 
     async def _release(self, conn: AsyncConnection, key: str) -> None:
         """Run again, in arrival order, the events that waited for ``key``."""
+        if self._waiting is not None:
+            if key not in self._waiting:
+                return  # nothing of this consumer waits for it (read at batch start)
+            self._waiting.discard(key)  # its rows go now; a re-park adds it back
         rows = (
             await conn.execute(
                 select(parked.c.id, parked.c.topic, parked.c.value)
