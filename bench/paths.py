@@ -17,6 +17,7 @@ from sqlalchemy import Column, MetaData, String, Table, Text, insert, select
 
 from eventkit.db import Database
 from eventkit.testing import bearer
+from eventkit.topics import ensure_topics
 
 BARE = MetaData()
 bare_rows = Table("bench_rows", BARE, Column("id", String(36), primary_key=True),
@@ -107,8 +108,9 @@ async def insert_rows(client: httpx.AsyncClient, count: int, concurrency: int) -
 
 
 async def journal_latencies(client: httpx.AsyncClient, token: str, ledger_db: Database,
-                            samples: int) -> list[float]:
-    """Seconds from the order call until the ledger has a line for that order."""
+                            samples: int, api_part: list[float] | None = None) -> list[float]:
+    """Seconds from the order call until the ledger has a line for that order
+    (``api_part`` collects how long the API call itself took)."""
     from services.ledger.adapters.persistence.tables import lines
 
     found: list[float] = []
@@ -120,6 +122,8 @@ async def journal_latencies(client: httpx.AsyncClient, token: str, ledger_db: Da
         if response.status_code != 201:
             raise RuntimeError(f"order refused: {response.status_code} {response.text[:300]}")
         order_id = response.json()["order_id"]
+        if api_part is not None:
+            api_part.append(time.perf_counter() - started)
         deadline = time.monotonic() + 60
         while True:
             async with ledger_db.read() as conn:
@@ -140,6 +144,7 @@ async def raw_round_trips(bootstrap: str, topic: str, samples: int) -> list[floa
                                 enable_idempotence=True)
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
                                 auto_offset_reset="latest", enable_auto_commit=False)
+    await ensure_topics(bootstrap, [topic])
     await producer.start()
     await consumer.start()
     try:

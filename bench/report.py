@@ -35,7 +35,7 @@ def ratio_row(what: str, mine: float, raw: float, *, target: float, unit: str = 
               baseline: str = "raw aiokafka read") -> Row:
     ratio = mine / raw if raw else 0.0
     verdict = "met" if ratio >= target else "MISSED"
-    return Row(what, f"{mine:,.0f} {unit}", f"{baseline} {raw:,.0f} {unit}", f"{ratio:.2f}",
+    return Row(what, f"{mine:,.0f} {unit}", f"{baseline} {raw:,.0f} {unit}", f"{ratio:.3g}",
                f"target >= {target} {verdict}")
 
 
@@ -61,7 +61,9 @@ def machine() -> list[str]:
     versions = ", ".join(f"{name} {version(name)}" for name in (
         "faststream", "aiokafka", "fastapi", "sqlalchemy", "asyncpg", "aiosqlite",
         "pydantic"))
-    kafka = _run("ls deploy/kafka/libs 2>/dev/null | grep -m1 '^kafka_2.13-'") or "?"
+    from lapak.stack import KAFKA_LIBS_DIR
+
+    kafka = _run(f"ls {KAFKA_LIBS_DIR} 2>/dev/null | grep -m1 '^kafka_2.13-'") or "?"
     postgres = _run("ls /usr/lib/postgresql 2>/dev/null | tail -1") or "?"
     return [
         f"- nproc: {_run('nproc')}",
