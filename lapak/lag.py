@@ -18,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.catalogue import TOPICS
 from lapak.client import ShopClient
+from lapak.processes import SERVICES
 
 
 def _ours(topic: str, namespace: str) -> bool:
@@ -27,8 +28,16 @@ def _ours(topic: str, namespace: str) -> bool:
     return rest in TOPICS.values()
 
 
+def _service_group(group: str, namespace: str) -> bool:
+    """Groups of the seven services are named ``[namespace]<service>.<projection>``;
+    other groups on the same broker (tools, another checkout's prototypes) don't count."""
+    name = group.removeprefix(namespace)
+    return any(name.startswith(f"{service}.") for service in SERVICES)
+
+
 async def kafka_lag(bootstrap: str, namespace: str) -> dict[str, int]:
-    """Per consumer group: messages on this namespace's event topics not yet committed."""
+    """Per consumer group of the services: messages on this namespace's event topics
+    not yet committed."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await admin.start()
@@ -36,6 +45,8 @@ async def kafka_lag(bootstrap: str, namespace: str) -> dict[str, int]:
     try:
         committed: dict[str, dict[TopicPartition, int]] = {}
         for group, *_ in await admin.list_consumer_groups():
+            if not _service_group(group, namespace):
+                continue
             offsets = await admin.list_consumer_group_offsets(group)
             mine = {tp: meta.offset for tp, meta in offsets.items()
                     if _ours(tp.topic, namespace) and meta.offset >= 0}
