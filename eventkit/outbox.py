@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select, update
 
 from eventkit.clock import Clock, utcnow
@@ -28,13 +29,50 @@ logger = logging.getLogger(__name__)
 Send = Callable[[str, bytes, bytes | None], Awaitable[Awaitable[Any]]]
 
 
+class KafkaSender:
+    """The relay's own idempotent producer (acks=all), replaced after any failure.
+
+    After a broker outage with records in flight, an idempotent producer can keep
+    answering OutOfOrderSequenceNumber for ever; a fresh producer gets a new producer id
+    and starts its sequences again. Resending from the first unmarked outbox row keeps
+    the order per aggregate; the duplicates it may cause are skipped by consumers.
+    """
+
+    def __init__(self, bootstrap: str, *, client_id: str) -> None:
+        self.bootstrap = bootstrap
+        self.client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+
+    async def send(self, topic: str, key: bytes, value: bytes | None) -> Awaitable[Any]:
+        if self._producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap, client_id=self.client_id,
+                enable_idempotence=True, acks="all", linger_ms=5,
+                request_timeout_ms=15_000,
+            )
+            await producer.start()
+            self._producer = producer
+        return await self._producer.send(topic, value, key=key)
+
+    async def reset(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=5)
+            except Exception:  # a broken producer may fail to stop; it is dropped anyway
+                logger.warning("relay producer did not stop cleanly", exc_info=True)
+
+    async def close(self) -> None:
+        await self.reset()
+
+
 class OutboxRelay:
     """Moves one service's outbox to Kafka."""
 
     def __init__(
         self,
         db: Database,
-        send: Send,
+        send: Send | KafkaSender,
         *,
         service: str,
         batch_size: int = 500,
@@ -42,7 +80,8 @@ class OutboxRelay:
         clock: Clock = utcnow,
     ) -> None:
         self.db = db
-        self.send = send
+        self.sender = send if isinstance(send, KafkaSender) else None
+        self.send = send.send if isinstance(send, KafkaSender) else send
         self.service = service
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
@@ -101,18 +140,28 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set, backing off while Kafka or the database is away."""
+        try:
+            await self._run(stop)
+        finally:
+            if self.sender is not None:
+                await self.sender.close()
+
+    async def _run(self, stop: asyncio.Event) -> None:
         delay = 0.5
         while not stop.is_set():
             try:
                 count = await self.publish_pending()
                 delay = 0.5
-            except Exception:
-                logger.warning("outbox publish failed; retrying", exc_info=True,
-                               extra={"service": self.service, "retry_in_s": delay})
+            except Exception as exc:
+                logger.warning("outbox publish failed; retrying",
+                               extra={"service": self.service, "retry_in_s": delay,
+                                      "error_type": type(exc).__name__})
+                if self.sender is not None:
+                    await self.sender.reset()
                 await _sleep_or_stop(stop, delay)
                 delay = min(delay * 2, 5.0)
                 continue
-            if count == 0:
+            if count == 0 and not stop.is_set():
                 try:
                     OUTBOX_BACKLOG.labels(self.service).set(0)
                 except Exception:  # metrics must never stop the relay

@@ -1,5 +1,8 @@
 """A service's worker process: its FastStream subscribers plus the outbox relay.
 
+The relay has an aiokafka producer of its own (``KafkaSender``), which it replaces after
+a failure; the FastStream broker's producer publishes dead letters.
+
 Each projection becomes one batch subscriber with manual acknowledgement. A batch is
 applied in one database transaction (``EventConsumer``), its dead letters are published
 to ``<topic>.dlq`` and confirmed, and only then are the offsets committed. If anything
@@ -26,7 +29,7 @@ from eventkit.consumer import DeadLetter, EventConsumer, Projection
 from eventkit.db import Database
 from eventkit.keyring import KEY_TOPIC_CONFIG
 from eventkit.metrics import CONSUMER_LAG, DEAD_LETTERS
-from eventkit.outbox import OutboxRelay
+from eventkit.outbox import KafkaSender, OutboxRelay
 from eventkit.tables import consumer_lag
 from eventkit.topics import ensure_topics
 
@@ -200,7 +203,7 @@ def build_worker(
 
     async def after_startup() -> None:
         if relay:
-            sender = broker_sender(broker)
+            sender = KafkaSender(bootstrap, client_id=f"lapak-{service}-relay")
             tasks.append(asyncio.create_task(OutboxRelay(db, sender, service=service).run(stop)))
         for job in background:
             tasks.append(asyncio.create_task(job(stop)))

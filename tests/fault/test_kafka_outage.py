@@ -35,13 +35,10 @@ def outage_kafka() -> Iterator[stack.KafkaConfig]:
     stack.stop_kafka(config)
 
 
-# Found by this test (2026-12-03): when the broker stops while the relay has records in
-# flight, the idempotent producer answers OutOfOrderSequenceNumber after the restart on
-# every resend, and the relay (eventkit.outbox via the FastStream broker's producer)
-# never recovers: the outbox stays unsent. The fix belongs in eventkit (a fresh
-# producer after a fatal producer error); until then this test is expected to fail.
-@pytest.mark.xfail(reason="relay stuck on OutOfOrderSequenceNumber after a Kafka outage"
-                          " with records in flight (eventkit outbox/worker)", strict=False)
+# Found by this test (2026-12-03): when the broker stopped while the relay had records in
+# flight, the idempotent producer answered OutOfOrderSequenceNumber on every resend and
+# the relay never recovered. Fixed in eventkit.outbox.KafkaSender: a fresh producer
+# after any failure.
 async def test_orders_placed_during_a_kafka_outage_all_arrive_in_order(
     outage_kafka: stack.KafkaConfig, new_pg_database: Any, tokens: Any, full: bool
 ) -> None:
