@@ -72,7 +72,7 @@ def up(timeout: float = typer.Option(120.0, help="seconds to wait for /health/re
     env = procs.service_env(tokens, bootstrap)
     for proc in procs.processes():
         pid = proc.start(env)
-        console.print(f"  {proc.name:<20} pid {pid:<8} log {proc.log_file.relative_to(stack.REPO_ROOT)}")
+        console.print(f"  {proc.name:<20} pid {pid:<8} log {proc.log_file}")
     ready = procs.wait_ready(timeout)
     ready["dashboard"] = procs.dashboard_ready(timeout=15.0)
     missing = [name for name, ok in ready.items() if not ok]
@@ -81,8 +81,7 @@ def up(timeout: float = typer.Option(120.0, help="seconds to wait for /health/re
                       f"(see var/run/<name>-api.log, var/run/dashboard.log)")
         raise typer.Exit(1)
     console.print(f"[green]all seven services ready[/]; kafka {bootstrap}; dashboard "
-                  f"http://127.0.0.1:{procs.DASHBOARD_PORT}/ ; tokens in "
-                  f"{procs.TOKENS_FILE.relative_to(stack.REPO_ROOT)}")
+                  f"http://127.0.0.1:{procs.DASHBOARD_PORT}/ ; tokens in {procs.TOKENS_FILE}")
 
 
 @app.command()

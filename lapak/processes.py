@@ -25,19 +25,18 @@ from lapak.stack import REPO_ROOT, VAR_DIR
 
 logger = logging.getLogger(__name__)
 
-RUN_DIR = VAR_DIR / "run"
-TOKENS_FILE = VAR_DIR / "tokens.json"
-DASHBOARD_PORT = 8100
+# LAPAK_PORT_BASE, LAPAK_RUN_DIR and LAPAK_TOKENS_FILE move a whole local system aside
+# (the CLI test runs one next to a developer's); the defaults are what the README says.
+PORT_BASE = int(os.environ.get("LAPAK_PORT_BASE", "8100"))
+RUN_DIR = Path(os.environ.get("LAPAK_RUN_DIR", str(VAR_DIR / "run")))
+TOKENS_FILE = Path(os.environ.get("LAPAK_TOKENS_FILE", str(VAR_DIR / "tokens.json")))
+DASHBOARD_PORT = PORT_BASE
 
 # The order matters only for display: it follows the relay of divisions.
 SERVICES: dict[str, int] = {
-    "research": 8101,
-    "pricing": 8102,
-    "marketing": 8103,
-    "sales": 8104,
-    "fulfillment": 8105,
-    "ledger": 8106,
-    "crm": 8107,
+    name: PORT_BASE + n for n, name in enumerate(
+        ["research", "pricing", "marketing", "sales", "fulfillment", "ledger", "crm"],
+        start=1)
 }
 
 
