@@ -72,6 +72,7 @@ def machine() -> list[str]:
         f"- Python {sys.version.split()[0]} on {platform.platform()}",
         f"- {versions}",
         f"- Kafka jar {kafka}, PostgreSQL {postgres}",
+        f"- load average at the end (shared machine): {_run('cut -d\" \" -f1-3 /proc/loadavg')}",
     ]
 
 
