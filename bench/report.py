@@ -65,6 +65,7 @@ def machine() -> list[str]:
 
     kafka = _run(f"ls {KAFKA_LIBS_DIR} 2>/dev/null | grep -m1 '^kafka_2.13-'") or "?"
     postgres = _run("ls /usr/lib/postgresql 2>/dev/null | tail -1") or "?"
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     return [
         f"- nproc: {_run('nproc')}",
         f"- CPU: {cpu}",
@@ -72,7 +73,7 @@ def machine() -> list[str]:
         f"- Python {sys.version.split()[0]} on {platform.platform()}",
         f"- {versions}",
         f"- Kafka jar {kafka}, PostgreSQL {postgres}",
-        f"- load average at the end (shared machine): {_run('cut -d\" \" -f1-3 /proc/loadavg')}",
+        f"- load average at the end (shared machine): {load}",
     ]
 
 
