@@ -60,6 +60,7 @@ class Figures:
     segments: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, int] = field(default_factory=dict)
     late_tasks: int = 0
+    board: dict[str, dict[str, int]] = field(default_factory=dict)  # division -> counts
 
     @property
     def orders(self) -> int:
@@ -126,8 +127,12 @@ async def collect(shop: ShopClient, *, today: date | None = None) -> Figures:
     now = datetime.now(UTC)
     tasks = await shop.get("crm", "/tasks")
     f.tasks = dict(Counter(t["status"] for t in tasks))
-    f.late_tasks = sum(1 for t in tasks if t["completed_at"] is None
-                       and datetime.fromisoformat(t["due_at"]) < now)
+    for t in tasks:
+        late = t["completed_at"] is None and datetime.fromisoformat(t["due_at"]) < now
+        counts = f.board.setdefault(t["division"], {"open": 0, "late": 0, "done": 0})
+        counts["done" if t["completed_at"] else "open"] += 1
+        counts["late"] += late
+        f.late_tasks += late
     return f
 
 
@@ -180,6 +185,13 @@ def print_report(f: Figures, console: Console) -> None:
         other.add_row(f"tasks {status}", str(n))
     other.add_row("tasks late", str(f.late_tasks))
     console.print(other)
+    if f.board:
+        board = Table(title="Task board")
+        for column in ("division", "open", "of which late", "done"):
+            board.add_column(column, justify="left" if column == "division" else "right")
+        for division, c in sorted(f.board.items()):
+            board.add_row(division, str(c["open"]), str(c["late"]), str(c["done"]))
+        console.print(board)
     for currency, amount in sorted(f.spend.items()):
         console.print(f"total ad spend {fmt(amount, currency)}")
 
