@@ -109,6 +109,7 @@ class LagRecorder:
         self.consumer = consumer
         self.every = every_seconds
         self._last = 0.0
+        self._last_total: int | None = None
 
     async def record(self, kafka_consumer: Any) -> None:
         loop = asyncio.get_running_loop()
@@ -122,9 +123,14 @@ class LagRecorder:
             CONSUMER_LAG.labels(self.consumer, tp.topic, str(tp.partition)).set(lag)
             rows.append({"consumer": self.consumer, "topic": tp.topic,
                          "partition": tp.partition, "lag": lag})
-        if not rows or loop.time() - self._last < self.every:
+        total = sum(r["lag"] for r in rows)
+        # Throttled, except when the consumer has just caught up: an idle consumer gets
+        # no further batch, so a throttled "caught up" would leave a stale lag behind.
+        caught_up = total == 0 and self._last_total != 0
+        if not rows or (loop.time() - self._last < self.every and not caught_up):
             return
         self._last = loop.time()
+        self._last_total = total
         from eventkit.clock import utcnow
 
         now = utcnow()
