@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup kafka-jars stack-up stack-down stack-status test demo
+.PHONY: setup system-demo system-test kafka-jars stack-up stack-down stack-status test demo
 
 setup: $(VENV)/.installed
 
@@ -14,6 +14,14 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
+
+# Debian packages that are missing (a JDK, Maven; for the tests also PostgreSQL and
+# Chromium): installed when running as root, named otherwise.
+system-demo:
+	bash deploy/system-packages.sh demo
+
+system-test:
+	bash deploy/system-packages.sh test
 
 kafka-jars: setup
 	$(PY) -m lapak.stack fetch-jars
@@ -27,10 +35,10 @@ stack-down: setup
 stack-status: setup
 	$(PY) -m lapak.stack status
 
-test: setup kafka-jars
+test: system-test setup kafka-jars
 	$(PY) -m pytest -q
 
 # The main job on the embedded default (SQLite): Kafka, the seven services, the bundled
 # real data through their APIs, then the books and KPIs; stops everything at the end.
-demo: setup kafka-jars
+demo: system-demo setup kafka-jars
 	$(VENV)/bin/lapak demo
