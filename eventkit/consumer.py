@@ -309,7 +309,11 @@ class EventConsumer:
                     await handler(ctx, envelope, payload)
             else:
                 await handler(ctx, envelope, payload)
-        except MissingDependency as waiting:  # raised before the handler changed anything
+        except MissingDependency as waiting:
+            if not guarded:
+                # A handler may have written something before it found the gap; only
+                # the guarded pass can roll that event back alone before parking it.
+                raise _HandlerFailed from waiting
             await conn.execute(
                 insert(parked).values(
                     consumer=self.name,
