@@ -8,6 +8,7 @@ and amounts stay readable for the books.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
@@ -20,7 +21,7 @@ TOPIC = "sales.events"
 # (null value) is the erasure of the customer.
 CUSTOMER_KEYS_TOPIC = "sales.customer-keys"
 
-LeadChannel = Literal["chat", "form", "manual"]
+LeadChannel = Literal["chat", "form", "manual", "marketplace"]
 ContactOutcome = Literal["answered", "no_answer", "wrong_number", "not_interested", "fake"]
 PaymentMethod = Literal["cod", "transfer"]
 
@@ -57,6 +58,9 @@ class LeadCaptured(_Lead):
         default=None, description="earlier lead of the same phone within the window"
     )
     contact_sealed: str = Field(description="name and E.164 phone, sealed")
+    placed_at: datetime | None = Field(
+        default=None,
+        description="business time of a historical (marketplace) lead; None: occurred_at")
 
 
 class LeadAssigned(_Lead):
@@ -104,8 +108,13 @@ class OrderLine(BaseModel):
 
 
 class Destination(BaseModel):
-    """Where the parcel goes; coarse enough to report on, not to find a person."""
+    """Where the parcel goes; coarse enough to report on, not to find a person.
 
+    Outside Indonesia ``province_code`` and ``province`` both carry the region (a
+    Brazilian state code such as "SP") and ``district`` may be empty.
+    """
+
+    country: str = Field(default="ID", description="ISO 3166-1 alpha-2")
     province_code: str
     province: str
     city: str
@@ -128,6 +137,13 @@ class OrderPlaced(_Order):
     payment_method: PaymentMethod
     destination: Destination
     recipient_sealed: str = Field(description="name, phone, street address, notes; sealed")
+    placed_at: datetime | None = Field(
+        default=None,
+        description="business time the order was placed (historical imports); None: "
+                    "the envelope's occurred_at")
+    marketplace: str | None = Field(default=None, description='e.g. "olist"')
+    external_order_id: str | None = Field(default=None,
+                                          description="the marketplace's own order id")
 
 
 class OrderCancelled(_Order):

@@ -51,6 +51,7 @@ class Lead(Aggregate):
         product_id: str | None,
         linked_to_lead_id: str | None,
         contact_sealed: str,
+        placed_at: datetime | None = None,
     ) -> Lead:
         """A new lead arrived from a chat click, a form or manual entry."""
         lead = cls(lead_id)
@@ -58,6 +59,7 @@ class Lead(Aggregate):
             lead_id=lead_id, customer_id=customer_id, channel=channel,
             attribution=attribution, product_id=product_id,
             linked_to_lead_id=linked_to_lead_id, contact_sealed=contact_sealed,
+            placed_at=placed_at,
         ))
         return lead
 

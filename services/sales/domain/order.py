@@ -1,12 +1,15 @@
-"""An order closed by a CS agent: items at the current price, ongkir, COD or transfer.
+"""An order closed by a CS agent (or imported from a marketplace): items, ongkir, payment.
 
-Amounts are ``Money`` in whole rupiah. The order is cancellable until fulfillment ships
+Amounts are ``Money``; every amount of one order is in one currency: whole rupiah for
+the shop's own orders, the marketplace's currency (reais in centavos for Olist) for a
+marketplace order, never converted. The order is cancellable until fulfillment ships
 it; whether it shipped is told by the caller (sales learns it from ``Shipped`` events).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from contracts.envelope import EventPayload
 from contracts.money import Money
@@ -56,19 +59,31 @@ class Order(Aggregate):
         payment_method: PaymentMethod,
         destination: Destination,
         recipient_sealed: str,
+        placed_at: datetime | None = None,
+        marketplace: str | None = None,
+        external_order_id: str | None = None,
     ) -> Order:
-        """Price the lines, add ongkir and record the order."""
+        """Price the lines, add ongkir and record the order, all in one currency."""
         if not items:
             raise RuleBrokenError("an order needs at least one item", field="items")
-        if shipping_fee.currency != "IDR" or shipping_fee.is_negative():
-            raise RuleBrokenError("shipping fee must be a non-negative IDR amount",
-                                  field="shipping_fee")
+        currency = shipping_fee.currency
+        if shipping_fee.is_negative():
+            raise RuleBrokenError("shipping fee must not be negative", field="shipping_fee")
+        for index, item in enumerate(items):
+            if item.unit_price.currency != currency:
+                raise RuleBrokenError(
+                    f"unit price is in {item.unit_price.currency}, the shipping fee in "
+                    f"{currency}: one order is in one currency",
+                    field=f"items.{index}.unit_price")
+            if item.unit_price.is_negative():
+                raise RuleBrokenError("unit price must not be negative",
+                                      field=f"items.{index}.unit_price")
         lines = [
             OrderLine(product_id=i.product_id, quantity=i.quantity, unit_price=i.unit_price,
                       line_total=i.unit_price.times(i.quantity))
             for i in items
         ]
-        subtotal = Money.zero("IDR")
+        subtotal = Money.zero(currency)
         for line in lines:
             subtotal = subtotal + line.line_total
         order = cls(order_id)
@@ -77,7 +92,8 @@ class Order(Aggregate):
             attribution=attribution, items=lines, subtotal=subtotal,
             shipping_fee=shipping_fee, total=subtotal + shipping_fee,
             payment_method=payment_method, destination=destination,
-            recipient_sealed=recipient_sealed,
+            recipient_sealed=recipient_sealed, placed_at=placed_at,
+            marketplace=marketplace, external_order_id=external_order_id,
         ))
         return order
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -205,3 +205,56 @@ class RotatorView(BaseModel):
 
 class AssignIn(_Body):
     agent_id: Id
+
+
+class MarketplaceItemIn(_Body):
+    product_id: Id
+    quantity: int = Field(gt=0, le=1000)
+    unit_price: Money = Field(description="the marketplace's own price, per unit")
+
+    @field_validator("unit_price")
+    @classmethod
+    def _not_negative(cls, value: Money) -> Money:
+        if value.amount < 0:
+            raise ValueError("must not be negative")
+        return value
+
+
+class MarketplaceDestinationIn(_Body):
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+    region: Name = Field(description="state or province (code), e.g. SP")
+    city: Name
+    postal_code: Annotated[str, Field(min_length=1, max_length=16)]
+    district: Name | None = Field(default=None,
+                                  description="kecamatan; required when country is ID")
+
+
+class MarketplaceOrderIn(_Body):
+    marketplace: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,31}$",
+                                      description='e.g. "olist"')]
+    external_order_id: Id
+    external_customer_id: Id
+    placed_at: AwareDatetime
+    items: list[MarketplaceItemIn] = Field(min_length=1, max_length=50)
+    shipping_fee: Money = Field(description="freight the buyer paid, in the order's currency")
+    payment_method: PaymentMethod
+    destination: MarketplaceDestinationIn
+
+    @field_validator("placed_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @field_validator("shipping_fee")
+    @classmethod
+    def _not_negative(cls, value: Money) -> Money:
+        if value.amount < 0:
+            raise ValueError("must not be negative")
+        return value
+
+
+class MarketplaceOrderOut(BaseModel):
+    order_id: str
+    lead_id: str
+    customer_id: str
+    created: bool = Field(description="false when this order was recorded before")

@@ -24,6 +24,8 @@ from services.sales.adapters.api.models import (
     LeadOut,
     LeadView,
     LossIn,
+    MarketplaceOrderIn,
+    MarketplaceOrderOut,
     OrderIn,
     OrderOut,
     OrderView,
@@ -33,9 +35,10 @@ from services.sales.adapters.api.models import (
     RotatorView,
 )
 from services.sales.adapters.persistence import queries
-from services.sales.application import agents, customers, leads, orders
+from services.sales.application import agents, customers, leads, marketplace, orders
 from services.sales.application.ports import Deps
 from services.sales.domain import LeadNotFoundError, NotFoundError, OrderNotFoundError
+from services.sales.domain.order import PricedItem
 
 router = APIRouter(tags=["sales"])
 SALES = [Depends(division("sales"))]
@@ -202,6 +205,37 @@ async def place_order(
     return OrderOut(order_id=placed.order_id, created=placed.created)
 
 
+@router.post("/orders/marketplace", response_model=MarketplaceOrderOut, status_code=201,
+             dependencies=SALES)
+async def record_marketplace_order(
+    body: MarketplaceOrderIn, response: Response, deps: DepsDep, caller: SalesCaller
+) -> MarketplaceOrderOut:
+    """Record a historical marketplace order: a lead of channel ``marketplace`` converted
+    at once into the order, both dated ``placed_at``.
+
+    Prices are the marketplace's own (no PriceSet needed) and every amount stays in the
+    order's currency (BRL centavos for Olist). The same (marketplace, external_order_id)
+    again returns the first ids (200, nothing recorded); a different body under it is
+    refused (409). Cancel it through ``/orders/{order_id}/cancellation``.
+    """
+    done = await marketplace.record_marketplace_order(
+        marketplace.RecordMarketplaceOrder(
+            marketplace=body.marketplace, external_order_id=body.external_order_id,
+            external_customer_id=body.external_customer_id, placed_at=body.placed_at,
+            items=[PricedItem(i.product_id, i.quantity, i.unit_price) for i in body.items],
+            shipping_fee=body.shipping_fee, payment_method=body.payment_method,
+            destination=marketplace.MarketplaceDestination(
+                country=body.destination.country, region=body.destination.region,
+                city=body.destination.city, postal_code=body.destination.postal_code,
+                district=body.destination.district),
+            body=body.model_dump(mode="json"),
+        ),
+        deps, _actor(caller))
+    if not done.created:
+        response.status_code = 200
+    return MarketplaceOrderOut(**done.__dict__)
+
+
 @router.get("/orders/{order_id}", response_model=OrderView)
 async def get_order(order_id: str, deps: DepsDep, _: Caller = Depends(reader)) -> OrderView:
     """An order's amounts, destination and status (no recipient details)."""
@@ -209,10 +243,12 @@ async def get_order(order_id: str, deps: DepsDep, _: Caller = Depends(reader)) -
         row = await queries.order(conn, order_id)
     if row is None:
         raise OrderNotFoundError(order_id)
+    currency = row.get("currency") or "IDR"
     return OrderView(
         **{k: row[k] for k in OrderView.model_fields if k in row},
-        subtotal=Money.idr(row["subtotal_idr"]), shipping_fee=Money.idr(row["shipping_fee_idr"]),
-        total=Money.idr(row["total_idr"]),
+        subtotal=Money(amount=row["subtotal_idr"], currency=currency),
+        shipping_fee=Money(amount=row["shipping_fee_idr"], currency=currency),
+        total=Money(amount=row["total_idr"], currency=currency),
     )
 
 

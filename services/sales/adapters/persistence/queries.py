@@ -14,6 +14,7 @@ from services.sales.adapters.persistence.tables import (
     agents,
     kpi_targets,
     leads,
+    marketplace_orders,
     orders,
     prices,
 )
@@ -27,9 +28,18 @@ async def lead(conn: AsyncConnection, lead_id: str) -> dict[str, Any] | None:
 
 
 async def order(conn: AsyncConnection, order_id: str) -> dict[str, Any] | None:
+    """The order row; a marketplace order's currency and full postal code beside it."""
     row = (await conn.execute(
         select(orders).where(orders.c.order_id == order_id))).mappings().first()
-    return dict(row) if row else None
+    if row is None:
+        return None
+    found = dict(row)
+    extra = (await conn.execute(
+        select(marketplace_orders.c.currency, marketplace_orders.c.postal_code)
+        .where(marketplace_orders.c.order_id == order_id))).first()
+    if extra is not None:
+        found["currency"], found["postal_code"] = extra.currency, extra.postal_code
+    return found
 
 
 async def list_leads(

@@ -17,6 +17,8 @@ from services.sales.adapters.persistence.tables import (
     customers,
     idempotency,
     leads,
+    marketplace_customers,
+    marketplace_orders,
     order_items,
     orders,
     prices,
@@ -221,11 +223,15 @@ class SqlReadModel:
 
     async def add_order(
         self, conn: AsyncConnection, *, order: dict[str, Any], items: list[dict[str, Any]],
-        idempotency_key: str, request_hash: str,
+        idempotency_key: str | None, request_hash: str,
     ) -> None:
+        """The order and its lines; its Idempotency-Key too unless None (marketplace
+        orders are keyed by their external id in sales_marketplace_orders)."""
         await conn.execute(insert(orders).values(**order))
         await conn.execute(insert(order_items), [
             {"order_id": order["order_id"], "line": i, **item} for i, item in enumerate(items)])
+        if idempotency_key is None:
+            return
         await conn.execute(insert(idempotency).values(
             key=idempotency_key, request_hash=request_hash, order_id=order["order_id"],
             customer_id=order["customer_id"]))
@@ -238,6 +244,38 @@ class SqlReadModel:
     async def mark_cancelled(self, conn: AsyncConnection, order_id: str, at: datetime) -> None:
         await conn.execute(update(orders).where(orders.c.order_id == order_id).values(
             status="cancelled", cancelled_at=at))
+
+    # -- marketplace orders -------------------------------------------------------------
+    async def customer_for_marketplace(
+        self, conn: AsyncConnection, marketplace: str, external_customer_id: str, *,
+        now: datetime,
+    ) -> str:
+        """The pseudonymous customer id of a marketplace's customer; new if unseen."""
+        known = await conn.scalar(select(marketplace_customers.c.customer_id).where(
+            marketplace_customers.c.marketplace == marketplace,
+            marketplace_customers.c.external_customer_id == external_customer_id))
+        if known is not None:
+            return str(known)
+        customer_id = "cus_" + uuid.uuid4().hex[:24]
+        await conn.execute(insert(customers).values(
+            customer_id=customer_id, phone_e164=None, name=None, created_at=now))
+        await conn.execute(insert(marketplace_customers).values(
+            marketplace=marketplace, external_customer_id=external_customer_id,
+            customer_id=customer_id))
+        return customer_id
+
+    async def marketplace_order(
+        self, conn: AsyncConnection, marketplace: str, external_order_id: str
+    ) -> dict[str, str] | None:
+        """request_hash, order_id, lead_id, customer_id of an imported order."""
+        row = (await conn.execute(select(marketplace_orders).where(
+            marketplace_orders.c.marketplace == marketplace,
+            marketplace_orders.c.external_order_id == external_order_id))).mappings().first()
+        return {k: str(row[k]) for k in ("request_hash", "order_id", "lead_id",
+                                         "customer_id")} if row else None
+
+    async def add_marketplace_order(self, conn: AsyncConnection, **row: Any) -> None:
+        await conn.execute(insert(marketplace_orders).values(**row))
 
     # -- personal data ----------------------------------------------------------------
     async def customer_exists(self, conn: AsyncConnection, customer_id: str) -> bool:
@@ -256,5 +294,8 @@ class SqlReadModel:
         await conn.execute(update(orders).where(orders.c.customer_id == customer_id)
                            .values(recipient_name=None, recipient_phone=None, street=None,
                                    notes=None))
+        # The marketplace's customer reference no longer leads to this customer id.
+        await conn.execute(delete(marketplace_customers).where(
+            marketplace_customers.c.customer_id == customer_id))
         # The fingerprint of a submitted order body is a hash over personal data.
         await conn.execute(delete(idempotency).where(idempotency.c.customer_id == customer_id))

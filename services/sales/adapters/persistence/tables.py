@@ -162,3 +162,29 @@ idempotency = Table(
     Column("order_id", String(40), nullable=False),
     Column("customer_id", String(40), nullable=False, index=True),
 )
+
+# Marketplace customers: one pseudonymous customer id per (marketplace, the
+# marketplace's customer id). No phone or name is known for them.
+marketplace_customers = Table(
+    "sales_marketplace_customers",
+    Column("marketplace", String(32), primary_key=True),
+    Column("external_customer_id", String(64), primary_key=True),
+    Column("customer_id", String(40), nullable=False, unique=True),
+)
+
+# Marketplace orders recorded once per (marketplace, external order id); the hash of
+# the first body tells a re-import (200) from a different order under one id (409).
+# ``currency`` is the currency of the order's amounts in ``sales_orders`` (whose
+# ``*_idr`` columns then hold minor units of this currency).
+marketplace_orders = Table(
+    "sales_marketplace_orders",
+    Column("marketplace", String(32), primary_key=True),
+    Column("external_order_id", String(64), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("order_id", String(40), nullable=False, unique=True),
+    Column("lead_id", String(40), nullable=False),
+    Column("customer_id", String(40), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("postal_code", String(16), nullable=False),
+)
