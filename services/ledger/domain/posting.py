@@ -144,8 +144,11 @@ def post_order_placed(p: OrderPlaced, facts: Facts, src: Source) -> Outcome:
     entry = None
     if p.payment_method == "transfer":
         dims = {"order_id": p.order_id, "campaign_id": order.campaign_id}
+        # A historical (marketplace) order is dated by when it was placed, not by
+        # when it was imported.
+        placed_at = p.placed_at or src.occurred_at
         entry = Entry.build(
-            entry_date=business_date(src.occurred_at), currency=currency,
+            entry_date=business_date(placed_at), currency=currency,
             memo=f"transfer received for order {p.order_id}",
             lines=[dr(a.CASH, p.total.amount, **dims),
                    cr(a.CUSTOMER_DEPOSITS, p.total.amount, **dims)],
