@@ -24,6 +24,9 @@ from lapak.client import ShopClient
 
 EPOCH = date(2000, 1, 1)
 WIB = timezone(timedelta(hours=7))
+# The P&L accounts an order moves, by the ledger's chart of accounts (number -> label).
+ORDER_ACCOUNTS = {"4000": "sales revenue", "4100": "ongkir (freight) charged",
+                  "5000": "cost of goods sold", "6200": "shipping expense"}
 ORDER_STATUSES = ("awaiting_check", "check_failed", "confirmed", "shipped", "delivered",
                   "returned", "cancelled")
 
@@ -53,6 +56,7 @@ class Figures:
     returned: int = 0
     paid: int = 0
     revenue: dict[str, int] = field(default_factory=dict)
+    order_books: dict[str, dict[str, int]] = field(default_factory=dict)  # cur -> label
     freight: dict[str, int] = field(default_factory=dict)
     reviews: int = 0
     average_rating: float | None = None
@@ -97,6 +101,10 @@ async def collect(shop: ShopClient, *, today: date | None = None) -> Figures:
                                      params={"at": today.isoformat()})
     for p in f.pnl:
         f.revenue[p["currency"]] = p["revenue"]
+        amounts = {r["account"]: r["amount"] for r in p["rows"]}
+        if any(amounts.get(a) for a in ("4000", "4100", "5000")):
+            f.order_books[p["currency"]] = {label: amounts.get(account, 0)
+                                            for account, label in ORDER_ACCOUNTS.items()}
 
     for m in await shop.get("marketing", "/metrics/campaign"):
         currency = m["spend"]["currency"]
@@ -162,6 +170,14 @@ def print_report(f: Figures, console: Console) -> None:
                       fmt(t["total_credit"], t["currency"]))
         console.print(table)
 
+    for currency, books in sorted(f.order_books.items()):
+        table = Table(title=f"Orders in the books ({currency})")
+        table.add_column("figure")
+        table.add_column("amount", justify="right")
+        for label, amount in books.items():
+            table.add_row(label, fmt(amount, currency))
+        console.print(table)
+
     funnel = Table(title="KPI funnel")
     funnel.add_column("figure")
     funnel.add_column("value", justify="right")
@@ -172,8 +188,8 @@ def print_report(f: Figures, console: Console) -> None:
     other = Table(title="Orders, feedback, customers, tasks")
     other.add_column("figure")
     other.add_column("value", justify="right")
-    for status, n in sorted(f.orders_by_status.items()):
-        other.add_row(f"orders {status}", str(n))
+    for status in ORDER_STATUSES:
+        other.add_row(f"orders {status}", str(f.orders_by_status.get(status, 0)))
     other.add_row("reviews", str(f.reviews))
     other.add_row("average review score",
                   f"{f.average_rating:.2f}" if f.average_rating is not None else "n/a")
