@@ -23,7 +23,9 @@ from eventkit.db import Database
 from eventkit.tables import metadata as eventkit_metadata
 from eventkit.testing import unique
 
-pytestmark = [pytest.mark.integration, pytest.mark.fault]
+# The full form (20 kills, each waiting out the dead member's 10 s session) runs longer
+# than the suite's 300 s default.
+pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.timeout(1200)]
 
 
 async def kill_during_replay(
