@@ -68,9 +68,19 @@ class Product(Aggregate):
                     for i, s in enumerate(research_file.suppliers)]
         amounts += [(f"competitors.{i}.price", c.price)
                     for i, c in enumerate(research_file.competitors)]
+        # A product's research is kept in one currency: rupiah for the shop's own
+        # products, the marketplace's (BRL for Olist) for a marketplace product.
+        currency: str | None = None
         for field, money in amounts:
-            if money is not None and (money.currency != "IDR" or money.amount < 0):
-                raise RuleBrokenError("amounts must be non-negative rupiah (IDR)", field=field)
+            if money is None:
+                continue
+            if money.amount < 0:
+                raise RuleBrokenError("amounts must not be negative", field=field)
+            currency = currency or money.currency
+            if money.currency != currency:
+                raise RuleBrokenError(
+                    f"amount is in {money.currency}, the research file's first amount in "
+                    f"{currency}: one product's amounts are in one currency", field=field)
         self.record(research_file.model_copy(update={"product_id": self.id}))
 
     def approve(self, verdicts: list[Verdict], *, summary: str) -> None:
@@ -104,6 +114,11 @@ class Product(Aggregate):
                 f"product {self.id} is {self.stage}; only approved products receive stock",
                 field="product_id",
             )
+        hpp = self.hpp
+        if hpp is not None and unit_cost.currency != hpp.currency:
+            raise RuleBrokenError(
+                f"product {self.id} is researched in {hpp.currency}; unit cost must be too",
+                field="unit_cost")
         if delivery_id in self.deliveries:
             raise DeliveryAlreadyReceivedError(delivery_id)
         self.record(StockReceived(product_id=self.id, delivery_id=delivery_id,
@@ -117,6 +132,13 @@ class Product(Aggregate):
         signed = [s for s in self.file.suppliers if s.deal_status == "signed"]
         pool = signed or [s for s in self.file.suppliers if s.deal_status != "declined"]
         return min((s.unit_cost for s in pool), key=lambda m: m.amount, default=None)
+
+    @property
+    def currency(self) -> str | None:
+        """The currency the research file is kept in (None while it names no amount)."""
+        amounts = [self.file.estimated_price, *[s.unit_cost for s in self.file.suppliers],
+                   *[c.price for c in self.file.competitors]]
+        return next((m.currency for m in amounts if m is not None), None)
 
     @property
     def supplier_name(self) -> str:
