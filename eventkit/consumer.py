@@ -15,6 +15,14 @@ Per record:
 - any other handler error is permanent for that event (its savepoint is rolled back);
 - a transient failure (database or network away) rolls back the whole batch, which is
   retried with back-off and never skipped.
+
+Batch writes: a projection may buffer its rows in ``ctx.batch`` (one dict per attempt
+at a batch) and write them in bulk in its ``flush`` hook, called once before the inbox
+rows on the first pass. On the guarded pass (and for released parked events) ``flush``
+runs before each event, outside its savepoint, and again inside it, so a failing
+event's rows go with its savepoint; ``ctx.batch`` is then emptied, since it may hold
+that event's facts. ``on_batch_start`` sees every new event of the batch first (to read
+what the handlers will need in one query).
 """
 
 from __future__ import annotations
@@ -65,6 +73,8 @@ class HandlerContext:
     consumer: str
     now: Callable[[], Any]
     provided: list[str] = field(default_factory=list)
+    # The projection's own state for this attempt at the batch: caches, buffered rows.
+    batch: dict[str, Any] = field(default_factory=dict)
 
     def provide(self, key: str) -> None:
         """Declare that the fact ``key`` now exists; events parked on it run next."""
@@ -72,15 +82,23 @@ class HandlerContext:
 
 
 Handler = Callable[[HandlerContext, Envelope, Any], Awaitable[None]]
+BatchStart = Callable[[HandlerContext, list[tuple[Envelope, Any]]], Awaitable[None]]
+Flush = Callable[[HandlerContext], Awaitable[None]]
 
 
 @dataclass
 class Projection:
-    """A named consumer group: which topics it reads and a handler per event type."""
+    """A named consumer group: which topics it reads and a handler per event type.
+
+    ``flush`` writes what the handlers left in ``ctx.batch`` (see the module docstring);
+    ``on_batch_start`` gets the batch's new events before any handler runs.
+    """
 
     name: str
     topics: list[str]
     handlers: dict[str, Handler]
+    on_batch_start: BatchStart | None = None
+    flush: Flush | None = None
 
     def on(self, *event_types: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -153,6 +171,7 @@ class EventConsumer:
         # while this batch runs is not seen until the next batch (before, only until
         # the release query); the event then waits for the next provide of its key.
         self._waiting: set[str] | None = None
+        self._batch: dict[str, Any] = {}  # ``ctx.batch`` of the attempt under way
 
     @property
     def name(self) -> str:
@@ -205,10 +224,32 @@ class EventConsumer:
 
         seen = await self._already_accepted(conn, [str(env.event_id) for _, env, _ in decoded])
         self._waiting = await self._waiting_keys(conn)
+        self._batch = {}
         try:
+            if self.projection.on_batch_start is not None:
+                await self.projection.on_batch_start(
+                    self._context(conn),
+                    [(env, payload) for _, env, payload in decoded
+                     if str(env.event_id) not in seen])
             return await self._apply_decoded(conn, decoded, seen, dead, guarded)
         finally:
             self._waiting = None
+            self._batch = {}
+
+    def _context(self, conn: AsyncConnection) -> HandlerContext:
+        return HandlerContext(conn=conn, consumer=self.name, now=self.clock, batch=self._batch)
+
+    async def _flush(self, conn: AsyncConnection, guarded: bool) -> None:
+        """Write the rows the handlers buffered; on the first pass a failure for good
+        cannot be pinned on one event, so the batch runs again guarded."""
+        if self.projection.flush is None:
+            return
+        try:
+            await self.projection.flush(self._context(conn))
+        except Exception as exc:
+            if guarded or is_transient(exc):
+                raise
+            raise _HandlerFailed from exc
 
     async def _apply_decoded(
         self,
@@ -236,6 +277,7 @@ class EventConsumer:
                 continue
             accepted.append({"consumer": self.name, "event_id": event_id, "processed_at": now})
 
+        await self._flush(conn, guarded)
         if accepted:
             await conn.execute(insert(inbox), accepted)
         if dead:
@@ -302,11 +344,13 @@ class EventConsumer:
         guarded: bool = True,
     ) -> DeadLetter | None:
         handler = self.projection.handlers[envelope.event_type]
-        ctx = HandlerContext(conn=conn, consumer=self.name, now=self.clock)
+        ctx = self._context(conn)
         try:
             if guarded:
+                await self._flush(conn, guarded)  # earlier events' rows: not this savepoint's
                 async with conn.begin_nested():
                     await handler(ctx, envelope, payload)
+                    await self._flush(conn, guarded)
             else:
                 await handler(ctx, envelope, payload)
         except MissingDependency as waiting:
@@ -335,6 +379,7 @@ class EventConsumer:
                 raise
             if not guarded:
                 raise _HandlerFailed from exc
+            self._batch.clear()  # may hold this event's facts; its rows were rolled back
             logger.error(
                 "event not applied; dead-lettered",
                 extra={"consumer": self.name, "event_id": str(envelope.event_id),
