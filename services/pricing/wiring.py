@@ -19,7 +19,8 @@ def build_deps(settings: Settings, *, clock: Clock = utcnow) -> Deps:
     db = Database(settings.resolved_database_url(), eventkit_metadata, pricing_metadata)
     store = EventStore("pricing", clock=clock, namespace=settings.topic_namespace)
     return Deps(db=db, worksheets=Repository(store, Worksheet, clock=clock),
-                default_rounding=settings.default_rounding)
+                default_rounding=settings.default_rounding,
+                rounding_by_currency=settings.rounding_by_currency)
 
 
 def build_projections(settings: Settings, deps: Deps) -> list[Projection]:

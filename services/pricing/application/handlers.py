@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -37,6 +37,15 @@ class Deps:
     db: Database
     worksheets: Repository[Worksheet]
     default_rounding: Rounding
+    rounding_by_currency: dict[str, Rounding] = field(default_factory=dict)
+
+    def rounding_for(self, currency: str) -> Rounding:
+        """The price-point rule of a currency: the default's rupiah points (9,000 every
+        10,000) mean nothing in centavos, so other currencies get whole minor units
+        unless configured."""
+        if currency in self.rounding_by_currency:
+            return self.rounding_by_currency[currency]
+        return self.default_rounding if currency == "IDR" else Rounding(kind="none")
 
 
 async def open_worksheet_when_product_approved(
@@ -74,21 +83,24 @@ async def price_product(
     async with deps.db.begin() as conn:
         worksheet = await load_worksheet(deps, conn, product_id)
         inputs = worksheet.cost_inputs(**costs)
-        result = worksheet.set_price(inputs, strategy, rounding or deps.default_rounding,
+        result = worksheet.set_price(inputs, strategy,
+                                     rounding or deps.rounding_for(worksheet.hpp.currency),
                                      targets, effective_from=effective_from)
         await deps.worksheets.save(conn, worksheet,
                                    actor=Actor(user_id=caller.user_id, division="pricing"))
-    logger.info("price set", extra={"product_id": product_id, "price_idr": result.price_idr})
+    logger.info("price set", extra={"product_id": product_id, "price_minor": result.price_idr,
+                                    "currency": worksheet.hpp.currency})
     return worksheet, result
 
 
 async def preview_price(
     deps: Deps, product_id: str, *, costs: dict[str, object], strategy: Strategy,
     rounding: Rounding | None, targets: Targets,
-) -> Quote:
-    """What the price would be; records nothing."""
+) -> tuple[Quote, str]:
+    """What the price would be, and its currency; records nothing."""
     async with deps.db.read() as conn:
         worksheet = await load_worksheet(deps, conn, product_id)
     inputs = worksheet.cost_inputs(**costs)
-    price = choose_price(inputs, strategy, rounding or deps.default_rounding)
-    return quote(inputs, price, closing_rate=targets.closing_rate_percent / HUNDRED)
+    price = choose_price(inputs, strategy, rounding or deps.rounding_for(worksheet.hpp.currency))
+    return (quote(inputs, price, closing_rate=targets.closing_rate_percent / HUNDRED),
+            worksheet.hpp.currency)

@@ -2,6 +2,11 @@
 
 Opened by ProductApproved; each pricing records PricingInputsSet, PriceSet (with the
 previous price) and KpiTargetsSet, so the worksheet's history is its event stream.
+
+A worksheet works in the currency of the product's HPP: rupiah for the shop's own
+products, reais (centavos) for a marketplace product. The calculator counts integer
+minor units; its ``*_idr`` names are the rupiah case (LIMIT: renaming them changes the
+pricing API, so they stay and mean "minor units of the worksheet's currency").
 """
 
 from __future__ import annotations
@@ -56,8 +61,6 @@ class Worksheet(Aggregate):
     @classmethod
     def open(cls, opened: WorksheetOpened) -> Worksheet:
         """Start the worksheet of a product research approved."""
-        if opened.hpp.currency != "IDR":
-            raise RuleBrokenError("pricing is in rupiah only", field="hpp.currency")
         worksheet = cls(opened.product_id)
         worksheet.record(opened)
         return worksheet
@@ -79,7 +82,11 @@ class Worksheet(Aggregate):
         target margin (the calculator refuses otherwise)."""
         price_idr = choose_price(inputs, strategy, rounding)
         result = quote(inputs, price_idr, closing_rate=targets.closing_rate_percent / HUNDRED)
-        idr = Money.idr
+        currency = self.hpp.currency
+
+        def idr(amount: int) -> Money:  # the worksheet's currency; "idr" as named above
+            return Money(amount=amount, currency=currency)
+
         params = strategy.model_dump(mode="json", exclude={"kind"})
         self.record(PricingInputsSet(
             product_id=self.id, hpp=idr(inputs.hpp_idr), packaging=idr(inputs.packaging_idr),

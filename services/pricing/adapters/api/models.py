@@ -22,7 +22,9 @@ Percent = Annotated[Decimal, Field(ge=0, le=100)]
 
 
 class Costs(BaseModel):
-    """Per-order costs besides HPP (which comes from research). Whole rupiah."""
+    """Per-order costs besides HPP (which comes from research), in minor units of the
+    worksheet's currency: whole rupiah, or centavos for a BRL worksheet (the ``_idr``
+    names are kept from when pricing was rupiah only)."""
 
     packaging_idr: int = Field(default=0, ge=0)
     shipping_subsidy_idr: int = Field(default=0, ge=0, description="ongkir the shop pays")
@@ -55,7 +57,7 @@ class PriceRequest(BaseModel):
 
 
 class QuoteView(BaseModel):
-    """The price and what it means per order (amounts whole rupiah)."""
+    """The price and what it means per order, in the worksheet's currency."""
 
     price: Money
     payment_fees: Money
@@ -68,8 +70,10 @@ class QuoteView(BaseModel):
     max_cpl: Money
 
     @classmethod
-    def of(cls, q: Quote) -> QuoteView:
-        idr = Money.idr
+    def of(cls, q: Quote, currency: str) -> QuoteView:
+        def idr(amount: int) -> Money:
+            return Money(amount=amount, currency=currency)
+
         return cls(price=idr(q.price_idr), payment_fees=idr(q.fees_idr),
                    contribution_margin=idr(q.contribution_margin_idr),
                    break_even_cpa=idr(q.break_even_cpa_idr), break_even_roas=q.break_even_roas,

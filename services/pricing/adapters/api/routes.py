@@ -51,18 +51,19 @@ async def set_price(product_id: str, body: PriceRequest, request: Request,
         strategy=body.strategy, rounding=body.rounding, targets=_targets(body),
         effective_from=body.effective_from,
     )
-    return Priced(worksheet=_view(worksheet), quote=QuoteView.of(result))
+    return Priced(worksheet=_view(worksheet),
+                  quote=QuoteView.of(result, worksheet.hpp.currency))
 
 
 @router.post("/worksheets/{product_id}/preview", response_model=QuoteView,
              dependencies=[Depends(reader)])
 async def preview(product_id: str, body: PriceRequest, request: Request) -> QuoteView:
     """What these inputs would price the product at; records and publishes nothing."""
-    result = await handlers.preview_price(
+    result, currency = await handlers.preview_price(
         _deps(request), product_id, costs=body.costs.model_dump(), strategy=body.strategy,
         rounding=body.rounding, targets=_targets(body),
     )
-    return QuoteView.of(result)
+    return QuoteView.of(result, currency)
 
 
 @router.get("/worksheets/{product_id}", response_model=WorksheetView,
