@@ -9,35 +9,46 @@ What goes where (the README section "The main job on real data" explains each ch
 - Olist reviews of the chosen orders -> crm feedback (rating, order and product ids).
 - PRDECT-ID (Indonesian marketplace reviews) -> crm feedback with the Indonesian
   comment, so crm's sentiment reads real Indonesian text.
-- Olist orders -> NOT imported: sales and pricing take rupiah only and sales checks the
-  address against the Indonesian region table, so a BRL order to a Brazilian address has
-  no way in (reported in issue 9). The importer says so loudly instead of converting.
+- Olist products are then researched in BRL (assumed unit cost, see lapak.olist) and
+  approved, so ProductApproved carries the HPP the ledger books as cost of goods sold.
+- Olist orders -> sales' marketplace route (BRL, Brazilian address); canceled and
+  unavailable ones are cancelled in sales; shipped and delivered ones are confirmed,
+  booked with the OLIST courier and tracked through the courier webhook.
+
+Every step reads the state first or is idempotent in the service, so a re-run records
+nothing twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import logging
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from lapak.client import ServiceCallError, ShopClient
-from lapak.olist import OlistSubset, load_subset
+from lapak.olist import (
+    COURIER,
+    COURIER_SERVICE,
+    OlistSubset,
+    OrderPlan,
+    load_subset,
+    research_file,
+    sales_body,
+)
 
 logger = logging.getLogger(__name__)
 
 ID_REVIEWS = "prdect-id-reviews/PRDECT-ID_Dataset.csv"
 AD_REPORTS = ["fb-ads-kaggle/KAG_conversion_data.csv", "fb-ads-api-export/facebook_ads_data.csv"]
 
-ORDERS_BLOCKED = (
-    "Olist orders not imported: sales and pricing accept rupiah (IDR) only and sales "
-    "checks every address against the Indonesian region table, so a BRL order to a "
-    "Brazilian address is refused; converting the currency would break the rule that "
-    "amounts stay in the source's currency (see README, 'The main job on real data')."
-)
 
 
 @dataclass
@@ -50,7 +61,14 @@ class ImportResult:
     products_skipped_no_weight: int = 0
     feedback: int = 0
     id_feedback: int = 0
-    orders_blocked: int = 0
+    approved: int = 0
+    not_approved: dict[str, str] = field(default_factory=dict)  # olist id -> refusal
+    orders: dict[str, str] = field(default_factory=dict)  # olist order id -> sales id
+    orders_created: int = 0
+    orders_left_out: dict[str, str] = field(default_factory=dict)  # olist id -> why
+    cancelled: int = 0
+    booked: int = 0
+    tracking_updates: int = 0
 
 
 def _progress(console: Console) -> Progress:
@@ -68,10 +86,15 @@ async def import_ads(shop: ShopClient, result: ImportResult, progress: Progress)
 
 
 async def _known_products(shop: ShopClient) -> dict[str, str]:
-    known: dict[str, str] = {}
+    return {sku: pid for sku, (pid, _) in (await _product_stages(shop)).items()}
+
+
+async def _product_stages(shop: ShopClient) -> dict[str, tuple[str, str]]:
+    """sku -> (research product id, stage)."""
+    known: dict[str, tuple[str, str]] = {}
     for stage in ("candidate", "researching", "approved", "rejected"):
         for row in await shop.get("research", "/products", params={"stage": stage}):
-            known[row["sku"]] = row["product_id"]
+            known[row["sku"]] = (row["product_id"], stage)
     return known
 
 
@@ -135,14 +158,164 @@ async def import_id_reviews(shop: ShopClient, rows: list[dict[str, str]],
         progress.advance(task)
 
 
+async def approve_products(shop: ShopClient, subset: OlistSubset, result: ImportResult,
+                           progress: Progress) -> None:
+    """Write each imported product's BRL research file and approve it. A product that
+    fails a mandatory criterion stays in research (not rejected: a later run under other
+    criteria may still approve it) and its orders are left out."""
+    task = progress.add_task("research files + approval", total=len(result.products))
+    stages = await _product_stages(shop)
+    for sku, product_id in sorted(result.products.items()):
+        if stages.get(sku, ("", ""))[1] == "approved":
+            result.approved += 1
+        else:
+            await shop.call("research", "PUT", f"/products/{product_id}/research-file",
+                            json=research_file(sku, subset.items))
+            try:
+                await shop.post("research", f"/products/{product_id}/approve",
+                                json={"summary": "sold on Olist (bundled sample)"})
+                result.approved += 1
+            except ServiceCallError as exc:
+                if exc.status != 422:
+                    raise
+                result.not_approved[sku] = _failed_criteria(exc.body)
+        progress.advance(task)
+
+
+def _failed_criteria(body: str) -> str:
+    """The names of the failing criteria in research's 422 body (or the body's start)."""
+    import json
+
+    try:
+        detail = json.loads(body)["detail"]
+        return ", ".join(sorted({str(d.get("criterion") or d.get("msg")) for d in detail}))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return body[:120]
+
+
+def _why_left_out(plan: OrderPlan, result: ImportResult) -> str | None:
+    if not plan.lines:
+        return "no item rows in the source"
+    for line in plan.lines:
+        if line.product_id not in result.products:
+            return "a product without packed weight"
+        if line.product_id in result.not_approved:
+            return f"a product not approved ({result.not_approved[line.product_id]})"
+    return None
+
+
+async def place_orders(shop: ShopClient, plans: list[OrderPlan], result: ImportResult,
+                       progress: Progress) -> list[OrderPlan]:
+    """Place every order whose products are approved; return those placed."""
+    task = progress.add_task("orders -> sales", total=len(plans))
+    placed = []
+    for plan in plans:
+        why = _why_left_out(plan, result)
+        if why is not None:
+            result.orders_left_out[plan.order_id] = why
+        else:
+            body = await shop.post("sales", "/orders/marketplace",
+                                   json=sales_body(plan, result.products))
+            result.orders[plan.order_id] = body["order_id"]
+            result.orders_created += bool(body["created"])
+            placed.append(plan)
+        progress.advance(task)
+    return placed
+
+
+async def cancel_orders(shop: ShopClient, plans: list[OrderPlan], result: ImportResult,
+                        progress: Progress) -> None:
+    cancelled = [p for p in plans if p.stage == "cancelled"]
+    task = progress.add_task("cancellations -> sales", total=len(cancelled))
+    for plan in cancelled:
+        order_id = result.orders[plan.order_id]
+        order = await shop.get("sales", f"/orders/{order_id}")
+        if order["status"] != "cancelled":
+            await shop.post("sales", f"/orders/{order_id}/cancellation",
+                            json={"reason": "cancelled on Olist (canceled/unavailable)"})
+        result.cancelled += 1
+        progress.advance(task)
+
+
+async def settle(shop: ShopClient, timeout_s: float = 300.0, quiet_rounds: int = 2) -> None:
+    """Until every service reports no consumer lag and an empty outbox: fulfillment
+    learns of an order (and sales' cancellation) only through Kafka."""
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while quiet < quiet_rounds:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"services not caught up after {timeout_s:.0f} s")
+        rows = await shop.ops_status()
+        done = all(r.get("consumer_lag") == 0 and r.get("outbox_backlog") == 0
+                   for r in rows.values())
+        quiet = quiet + 1 if done else 0
+        await asyncio.sleep(0.5)
+
+
+async def _fulfillment_order(shop: ShopClient, order_id: str,
+                             timeout_s: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            order: dict[str, Any] = await shop.get("fulfillment", f"/orders/{order_id}")
+            return order
+        except ServiceCallError as exc:
+            if exc.status != 404 or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.5)
+
+
+async def fulfil_orders(shop: ShopClient, plans: list[OrderPlan], result: ImportResult,
+                        progress: Progress) -> None:
+    """Confirm, book the OLIST courier and replay Olist's carrier and delivery dates
+    through the courier webhook, each step only if the order has not passed it."""
+    moving = [p for p in plans if p.stage in ("confirmed", "shipped", "delivered")]
+    task = progress.add_task("fulfillment", total=len(moving))
+    await shop.call("fulfillment", "PUT", f"/couriers/{COURIER}", json={
+        "code": COURIER, "name": "Olist logistics", "services": [COURIER_SERVICE]})
+    for plan in moving:
+        order_id = result.orders[plan.order_id]
+        status = (await _fulfillment_order(shop, order_id))["status"]
+        if status == "awaiting_check":
+            await shop.post("fulfillment", f"/orders/{order_id}/confirm")
+            status = "confirmed"
+        if status == "confirmed" and plan.picked_up_at is not None:
+            await shop.post("fulfillment", f"/orders/{order_id}/booking", json={
+                "courier": COURIER, "service": COURIER_SERVICE,
+                "shipping_cost": {"amount": plan.freight_centavos, "currency": "BRL"},
+                "pickup_date": plan.picked_up_at.date().isoformat(), "resi": plan.resi})
+            result.booked += 1
+        updates = []
+        if plan.picked_up_at is not None:
+            updates.append({"resi": plan.resi, "status": "picked_up",
+                            "occurred_at": plan.picked_up_at.isoformat(),
+                            "update_id": f"{plan.resi}-picked-up"})
+        if plan.delivered_at is not None:
+            updates.append({"resi": plan.resi, "status": "delivered",
+                            "occurred_at": plan.delivered_at.isoformat(),
+                            "update_id": f"{plan.resi}-delivered"})
+        if updates:
+            body = await shop.post("fulfillment", "/couriers/webhook", json=updates)
+            result.tracking_updates += body["applied"]
+        progress.advance(task)
+
+
 async def run_import(shop: ShopClient, *, data_dir: Path, orders: int,
                      console: Console, id_review_rows: int = 0) -> ImportResult:
-    """Feed ads, products and reviews; say loudly what cannot be fed (orders)."""
+    """Feed ads, products (researched and approved), orders with their cancellations and
+    deliveries, and reviews, in the order the services need them."""
     subset = load_subset(data_dir, orders)
+    plans = subset.plans()
     result = ImportResult()
     with _progress(console) as progress:
         await import_ads(shop, result, progress)
         await import_products(shop, subset, result, progress)
+        await approve_products(shop, subset, result, progress)
+        await settle(shop)  # sales learns the approved products from research's events
+        placed = await place_orders(shop, plans, result, progress)
+        await cancel_orders(shop, placed, result, progress)
+        await settle(shop)  # fulfillment learns orders and cancellations from sales
+        await fulfil_orders(shop, placed, result, progress)
         try:
             await import_reviews(shop, subset, result, progress)
             await import_id_reviews(shop, id_reviews(data_dir, id_review_rows), result,
@@ -150,12 +323,17 @@ async def run_import(shop: ShopClient, *, data_dir: Path, orders: int,
         except ServiceCallError as exc:
             console.print(f"[red]crm refused a review:[/] {exc}")
             raise
-    result.orders_blocked = len(subset.orders)
     console.print(f"ad rows recorded {result.ad_rows_recorded} (already "
                   f"{result.ad_rows_already}); products {len(result.products)} (skipped, no "
-                  f"weight: {result.products_skipped_no_weight}); feedback {result.feedback} "
+                  f"weight: {result.products_skipped_no_weight}); approved {result.approved} "
+                  f"(not approved: {len(result.not_approved)}); feedback {result.feedback} "
                   f"(Olist) + {result.id_feedback} (PRDECT-ID)")
-    console.print(f"[bold red]NOT IMPORTED:[/] {result.orders_blocked} orders. {ORDERS_BLOCKED}")
+    console.print(f"orders {len(result.orders)} of {len(plans)} (new {result.orders_created}); "
+                  f"cancelled {result.cancelled}; booked now {result.booked}; tracking "
+                  f"updates applied now {result.tracking_updates}")
+    for why, n in sorted(Counter(result.orders_left_out.values()).items()):
+        console.print(f"[yellow]orders left out:[/] {n} ({why})")
     logger.info("import finished", extra={"products": len(result.products),
+                                          "orders": len(result.orders),
                                           "feedback": result.feedback})
     return result

@@ -8,7 +8,8 @@ the csv module; the test then looks for it in the report's printed text.
 from __future__ import annotations
 
 import csv
-from decimal import ROUND_HALF_UP, Decimal
+import statistics
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from lapak.importer import run_import
 from lapak.inprocess import ShopSystem
 from lapak.lag import wait_caught_up
 from lapak.report import collect, print_report
+from services.research.domain.criteria import DEFAULT_CRITERIA
 
 pytestmark = pytest.mark.e2e
 
@@ -78,8 +80,8 @@ def test_advertising_expense_in_the_books_equals_the_usd_spend(printed: str) -> 
     spent = sum(cents(r["Spent"]) for r in rows(DATA / "fb-ads-kaggle" /
                                                  "KAG_conversion_data.csv"))
 
-    usd_pnl = printed.split("Profit and loss")[2].split("Trial balance")[0]
-    assert "(USD)" in usd_pnl.splitlines()[0]
+    usd_pnl = next(section for section in printed.split("Profit and loss")[1:]
+                   if "(USD)" in section.splitlines()[0]).split("Trial balance")[0]
     expense = next(line for line in usd_pnl.splitlines() if "Advertising expense" in line)
     assert expense.split("│")[3].strip() == f"USD {grouped(spent)}"
 
@@ -110,23 +112,94 @@ def test_every_weighed_product_of_the_subset_became_a_research_candidate(printed
         in " ".join(printed.split())
 
 
-ORDERS_MISSING = ("sales and pricing take IDR only and sales refuses non-Indonesian "
-                  "addresses, so the importer cannot place Olist's BRL orders (issue 9)")
+def _limit(kind: str) -> Decimal:
+    """A limit of research's default approval checklist (the rule, not the data)."""
+    limit = next(c.limit for c in DEFAULT_CRITERIA if c.kind == kind)
+    return limit["BRL"] if isinstance(limit, dict) else limit
 
 
-@pytest.mark.xfail(strict=True, reason=ORDERS_MISSING)
-def test_revenue_and_freight_in_brl_match_the_order_items(printed: str) -> None:
+def importable_orders() -> list[dict[str, str]]:
+    """The chosen orders the importer places: at least one item, and every product one
+    research approves: packed weight 1 g..the shipping weight limit, and the assumed unit
+    cost (60 % of its median price in the chosen orders, rounded down) within the BRL
+    unit cost ceiling."""
     ids = {o["order_id"] for o in first_orders()}
-    items = [i for i in rows(OLIST / "olist_order_items_dataset.csv") if i["order_id"] in ids]
-    revenue = sum(cents(i["price"]) for i in items)
-    freight = sum(cents(i["freight_value"]) for i in items)
+    weight = {p["product_id"]: int(p["product_weight_g"] or 0)
+              for p in rows(OLIST / "olist_products_dataset.csv")}
+    products: dict[str, set[str]] = {}
+    for i in rows(OLIST / "olist_order_items_dataset.csv"):
+        if i["order_id"] in ids:
+            products.setdefault(i["order_id"], set()).add(i["product_id"])
+    costs = unit_costs()
+    approvable = {p for p in costs if 0 < weight[p] <= _limit("weight_max")
+                  and costs[p] <= _limit("unit_cost_max")}
+    return [o for o in first_orders() if products.get(o["order_id"])
+            and products[o["order_id"]] <= approvable]
 
-    assert f"BRL {grouped(revenue)}" in printed
-    assert f"BRL {grouped(freight)}" in printed
+
+def unit_costs() -> dict[str, int]:
+    """product -> assumed unit cost in centavos: 60 % of the median item price, down."""
+    ids = {o["order_id"] for o in first_orders()}
+    prices: dict[str, list[Decimal]] = {}
+    for i in rows(OLIST / "olist_order_items_dataset.csv"):
+        if i["order_id"] in ids:
+            prices.setdefault(i["product_id"], []).append(Decimal(i["price"]))
+    return {p: int((statistics.median(sorted(v)) * 60).to_integral_value(ROUND_FLOOR))
+            for p, v in prices.items()}
 
 
-@pytest.mark.xfail(strict=True, reason=ORDERS_MISSING)
+def shipped_orders() -> set[str]:
+    """Orders the ledger recognises revenue for: booked with the courier (Shipped), i.e.
+    Olist status delivered or shipped with a carrier hand-over date."""
+    return {o["order_id"] for o in importable_orders()
+            if o["order_status"] in ("delivered", "shipped")
+            and o["order_delivered_carrier_date"]}
+
+
+def books_row(printed: str, label: str) -> str:
+    table = printed.split("Orders in the books (BRL)")[1]
+    line = next(li for li in table.splitlines() if f" {label} " in li)
+    return line.split("│")[2].strip()
+
+
+def test_revenue_in_brl_is_the_item_prices_of_the_shipped_orders(printed: str) -> None:
+    shipped = shipped_orders()
+    revenue = sum(cents(i["price"]) for i in rows(OLIST / "olist_order_items_dataset.csv")
+                  if i["order_id"] in shipped)
+
+    assert books_row(printed, "sales revenue") == f"BRL {grouped(revenue)}"
+
+
+def test_freight_in_brl_is_the_freight_value_of_the_shipped_orders(printed: str) -> None:
+    shipped = shipped_orders()
+    freight = sum(cents(i["freight_value"]) for i in rows(
+        OLIST / "olist_order_items_dataset.csv") if i["order_id"] in shipped)
+
+    assert books_row(printed, "ongkir (freight) charged") == f"BRL {grouped(freight)}"
+
+
+def test_cogs_in_brl_is_the_assumed_unit_cost_of_every_unit_shipped(printed: str) -> None:
+    shipped = shipped_orders()
+    costs = unit_costs()
+    cogs = sum(costs[i["product_id"]] for i in rows(OLIST / "olist_order_items_dataset.csv")
+               if i["order_id"] in shipped)  # one row per unit sold
+
+    assert books_row(printed, "cost of goods sold") == f"BRL {grouped(cogs)}"
+
+
 def test_order_counts_by_status_match_the_orders(printed: str) -> None:
-    delivered = sum(1 for o in first_orders() if o["order_status"] == "delivered")
+    orders = importable_orders()
+    expected = {
+        "delivered": sum(1 for o in orders if o["order_status"] == "delivered"
+                         and o["order_delivered_carrier_date"]
+                         and o["order_delivered_customer_date"]),
+        "cancelled": sum(1 for o in orders if o["order_status"] in ("canceled",
+                                                                      "unavailable")),
+    }
+    expected["shipped"] = len(shipped_orders()) - expected["delivered"]
 
-    assert f"orders delivered │ {delivered}" in " ".join(printed.split())
+    flat = " ".join(printed.split())
+    for status, n in expected.items():
+        assert f"orders {status} │ {n} │" in flat
+    assert f"│ orders │ {len(orders) - expected['cancelled']} │" in flat
+    assert f"│ delivered │ {expected['delivered']} │" in flat
