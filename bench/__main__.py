@@ -107,7 +107,8 @@ async def run(args: argparse.Namespace) -> Results:
                                  if tp.topic.endswith(("sales.events", "fulfillment.events"))}
             crm_progress, crm_rss, _ = await replay(
                 "crm", bootstrap=bootstrap, namespace=namespace, tokens=tokens, dbs=dbs,
-                ends_by_group={"crm.profiles": sales_fulfillment, "crm.board": ends},
+                ends_by_group={f"{namespace}crm.profiles": sales_fulfillment,
+                               f"{namespace}crm.board": ends},
                 extra={}, label=f"{run_id}-{length}")
             results.add(report.Row(f"(5) ledger worker peak RSS, {length:,} events",
                                    f"{ledger_rss / 2**20:,.0f} MiB", "", "", ""))

@@ -32,15 +32,20 @@ class Deps:
         return RfmBands(recency_days=tuple(s.rfm_recency_days), frequency=tuple(s.rfm_frequency),
                         monetary=tuple(s.rfm_monetary), high_return_rate=s.high_return_rate)
 
+    def group(self, part: str, group_suffix: str = "") -> str:
+        """Consumer group (and inbox) name: ``[namespace]crm.<part>[suffix]``, so systems
+        sharing a broker keep their own groups."""
+        return f"{self.settings.topic_namespace}crm.{part}{group_suffix}"
+
     def projections(self, group_suffix: str = "") -> list[Projection]:
         s = self.settings
         producers = ["research", "pricing", "marketing", "sales", "fulfillment", "crm"]
         return [
-            profiles_projection(f"crm.profiles{group_suffix}",
+            profiles_projection(self.group("profiles", group_suffix),
                                 [s.topic(p) for p in ("sales", "fulfillment", "crm")],
                                 self.profiles),
-            board_projection(f"crm.board{group_suffix}", [s.topic(p) for p in producers],
-                             self.board),
+            board_projection(self.group("board", group_suffix),
+                             [s.topic(p) for p in producers], self.board),
         ]
 
 

@@ -11,4 +11,9 @@ SOURCE_PRODUCERS = ("research", "marketing", "sales", "fulfillment")
 class Settings(settings_for("ledger")):  # type: ignore[misc]
     """Ledger settings (``LEDGER_PROJECTION_NAME``: the consumer group and inbox name)."""
 
-    projection_name: str = "ledger.books"
+    # Empty: ``[namespace]ledger.books``, so systems sharing a broker keep their own group.
+    projection_name: str = ""
+
+    @property
+    def group_name(self) -> str:
+        return self.projection_name or f"{self.topic_namespace}ledger.books"

@@ -36,4 +36,4 @@ def source_topics(settings: Settings) -> list[str]:
 
 def projections(deps: Deps) -> list[Projection]:
     return [build_projection(deps.store, source_topics(deps.settings), clock=deps.clock,
-                             name=deps.settings.projection_name)]
+                             name=deps.settings.group_name)]

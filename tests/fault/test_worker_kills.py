@@ -159,11 +159,11 @@ async def test_crm_killed_mid_replay_keeps_the_same_profiles(
     await deps.db.dispose()
 
     killed_url = await new_pg_database("killed")
-    # LIMIT: the CRM worker's entrypoint has fixed group names (crm.profiles, ...); on
-    # this private broker each test's namespace gives them topics of their own.
+    # The CRM worker names its groups after the namespace: [namespace]crm.profiles, ...
     landed = await kill_during_replay(
         "crm", bootstrap=fault_kafka, namespace=namespace, database_url=killed_url,
-        tokens=tokens[0], groups={"crm.profiles": sales_fulfillment, "crm.board": ends},
+        tokens=tokens[0], groups={f"{namespace}crm.profiles": sales_fulfillment,
+                                  f"{namespace}crm.board": ends},
         kills=kills, extra={}, seed=kills + 1)
 
     clean, killed = await profiles_of(clean_url), await profiles_of(killed_url)

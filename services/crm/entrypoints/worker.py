@@ -70,7 +70,7 @@ def create_worker(settings: Settings | None = None, *, group_suffix: str = "") -
         namespace=settings.topic_namespace,
     )
     keys_topic = settings.topic_namespace + contracts.sales.CUSTOMER_KEYS_TOPIC
-    follow_keys(broker, deps.db, topic=keys_topic, group_id=f"crm.keys{group_suffix}",
+    follow_keys(broker, deps.db, topic=keys_topic, group_id=deps.group("keys", group_suffix),
                 on_erased=deps.profiles.erase)
 
     return app

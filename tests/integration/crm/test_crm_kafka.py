@@ -240,7 +240,7 @@ async def _caught_up(kafka: str, ns: str, suffix: str) -> bool:
     await admin.start()
     await probe.start()
     try:
-        for group in (f"crm.profiles{suffix}", f"crm.board{suffix}"):
+        for group in (f"{ns}crm.profiles{suffix}", f"{ns}crm.board{suffix}"):
             committed = await admin.list_consumer_group_offsets(group)
             ends = await probe.end_offsets(list(committed))
             if not committed or any(
