@@ -137,10 +137,14 @@ async def apply_courier_updates(
             if order_id is None:
                 raise NotFoundError(f"no shipment with resi {update.resi}", field=field)
             order = await _load(conn, deps, order_id)
+            return_cost = update.return_shipping_cost
+            if return_cost is not None and order.total is not None:
+                # The webhook's bare amount counts the order's own minor unit.
+                return_cost = Money(amount=return_cost.amount, currency=order.total.currency)
             changed = order.track(
                 update_id=update.update_id, status=update.status,
                 courier_status=update.courier_status, occurred_at=update.occurred_at,
-                return_shipping_cost=update.return_shipping_cost, reason=update.reason)
+                return_shipping_cost=return_cost, reason=update.reason)
             if changed:
                 await apply_events(conn, await deps.orders.save(conn, order,
                                                                 actor=_actor(caller)))

@@ -26,7 +26,8 @@ class Booking(BaseModel):
 
 
 class CourierIn(BaseModel):
-    code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Z0-9_]+$")
+    # Lower case too: a marketplace's own logistics is booked as e.g. "olist".
+    code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
     name: str = Field(min_length=2, max_length=64)
     services: list[str] = Field(min_length=1)
 

@@ -7,8 +7,9 @@ Couriers (or the aggregator in front of them) POST either one update or a list::
 
 ``status`` is the courier's own word; ``STATUS_WORDS`` maps the words JNE, J&T, SiCepat
 and AnterAja use (English and Indonesian) to fulfillment's tracking states. An unknown
-word is refused (422) rather than guessed. ``return_shipping_cost`` (whole rupiah) is
-optional: without it a return costs the outbound shipping cost again.
+word is refused (422) rather than guessed. ``return_shipping_cost`` (minor units of the
+order's currency: whole rupiah, centavos for a BRL order) is optional: without it a
+return costs the outbound shipping cost again.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class WebhookUpdate(BaseModel):
     occurred_at: AwareDatetime
     update_id: str = Field(min_length=1, max_length=128)
     return_shipping_cost: StrictInt | None = Field(default=None, ge=0,
-                                                   description="whole rupiah")
+                                                   description="minor units of the "
+                                                               "order's currency")
     reason: str | None = Field(default=None, max_length=200)
 
 
