@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from contracts.envelope import Actor
 from contracts.money import Money
@@ -44,9 +44,27 @@ class Reject(BaseModel):
 class ReceiveStock(BaseModel):
     delivery_id: str = Field(min_length=1, max_length=64, description="supplier's note number")
     quantity: int = Field(gt=0)
-    unit_cost_idr: int = Field(ge=0, description="whole rupiah per unit")
+    unit_cost_idr: int | None = Field(default=None, ge=0,
+                                      description="whole rupiah per unit (IDR products)")
+    unit_cost: Money | None = Field(
+        default=None, description="per unit in the product's currency (e.g. BRL centavos);"
+                                  " instead of unit_cost_idr")
     supplier_name: str = Field(min_length=1, max_length=200)
     paid_with: Literal["cash", "payable"] = "payable"
+
+    @model_validator(mode="after")
+    def _one_unit_cost(self) -> ReceiveStock:
+        if (self.unit_cost_idr is None) == (self.unit_cost is None):
+            raise ValueError("give exactly one of unit_cost_idr and unit_cost")
+        if self.unit_cost is not None and self.unit_cost.amount < 0:
+            raise ValueError("unit_cost must not be negative")
+        return self
+
+    def cost(self) -> Money:
+        if self.unit_cost is not None:
+            return self.unit_cost
+        assert self.unit_cost_idr is not None
+        return Money.idr(self.unit_cost_idr)
 
 
 class ProductSummary(BaseModel):

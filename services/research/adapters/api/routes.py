@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from contracts.money import Money
 from contracts.research import ResearchFileUpdated
 from eventkit.auth import Caller, division, reader
 from services.research.adapters.api.models import (
@@ -110,7 +109,7 @@ async def receive(product_id: str, body: ReceiveStock, request: Request,
     A delivery id is booked once (409 on repeat)."""
     product = await handlers.receive_stock(
         _deps(request), caller, product_id, delivery_id=body.delivery_id,
-        quantity=body.quantity, unit_cost=Money.idr(body.unit_cost_idr),
+        quantity=body.quantity, unit_cost=body.cost(),
         supplier_name=body.supplier_name, paid_with=body.paid_with,
     )
     return _view(product)
