@@ -183,12 +183,14 @@ async def approve_products(shop: ShopClient, subset: OlistSubset, result: Import
 
 
 def _failed_criteria(body: str) -> str:
-    """The names of the failing criteria in research's 422 body (or the body's start)."""
+    """The names of the failing criteria in research's 422 body (or the body's start);
+    the reasons name amounts and weights, too fine to group orders by."""
     import json
 
     try:
         detail = json.loads(body)["detail"]
-        return ", ".join(sorted({str(d.get("criterion") or d.get("msg")) for d in detail}))
+        # each failure is {"loc": ["body", "criteria", <criterion name>], "msg": ...}
+        return ", ".join(sorted({str(d["loc"][-1]) for d in detail}))
     except (ValueError, KeyError, TypeError, AttributeError):
         return body[:120]
 

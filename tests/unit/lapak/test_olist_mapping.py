@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lapak.importer import _failed_criteria
 from lapak.olist import order_plan, research_file, sales_body, stage_of, unit_cost_centavos
 
 
@@ -105,3 +106,10 @@ def test_shipped_order_has_a_deterministic_resi_and_pickup_time() -> None:
 
     assert plan.resi == "OLIST-o1"
     assert plan.picked_up_at is not None and plan.delivered_at is None
+
+
+def test_refused_approval_is_summarised_by_criterion_name() -> None:
+    body = ('{"detail": [{"loc": ["body", "criteria", "shipping_weight_limit"], "msg": '
+            '"2100 g above shipping limit 2000 g", "type": "CriterionFailed"}]}')
+
+    assert _failed_criteria(body) == "shipping_weight_limit"
