@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.timeout(12
 async def kill_during_replay(
     service: str, *, bootstrap: str, namespace: str, database_url: str, tokens: str,
     groups: dict[str, Any], kills: int, extra: dict[str, str], seed: int,
+    catch_up_s: float = 240.0,
 ) -> int:
     """Start the worker, kill -9 it ``kills`` times at random moments while it is
     behind, then let a last one finish. Returns how many kills landed mid-replay."""
@@ -51,7 +52,7 @@ async def kill_during_replay(
     worker.start()
     try:
         await kit.wait_caught_up(bootstrap, groups, started_at=time.perf_counter(),
-                                 timeout=240, alive=worker.alive)
+                                 timeout=catch_up_s, alive=worker.alive)
     finally:
         worker.stop()
     return landed
@@ -128,7 +129,8 @@ async def test_ledger_killed_mid_replay_keeps_the_same_books(
     landed = await kill_during_replay(
         "ledger", bootstrap=fault_kafka, namespace=namespace, database_url=killed_url,
         tokens=tokens[0], groups={group: ends}, kills=kills,
-        extra={"LEDGER_PROJECTION_NAME": group}, seed=kills)
+        extra={"LEDGER_PROJECTION_NAME": group}, seed=kills,
+        catch_up_s=900 if full else 240)
 
     clean, killed = await trial_balance(clean_url), await trial_balance(killed_url)
     assert landed >= 1, "no kill landed while the worker was behind"
@@ -164,7 +166,8 @@ async def test_crm_killed_mid_replay_keeps_the_same_profiles(
         "crm", bootstrap=fault_kafka, namespace=namespace, database_url=killed_url,
         tokens=tokens[0], groups={f"{namespace}crm.profiles": sales_fulfillment,
                                   f"{namespace}crm.board": ends},
-        kills=kills, extra={}, seed=kills + 1)
+        kills=kills, extra={}, seed=kills + 1,
+        catch_up_s=900 if full else 240)  # the CRM projects ~25-50 events/s here
 
     clean, killed = await profiles_of(clean_url), await profiles_of(killed_url)
     assert landed >= 1, "no kill landed while the worker was behind"
