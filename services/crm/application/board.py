@@ -41,15 +41,22 @@ class Board:
     settings: Settings
 
     # -- applying task events to the read model -----------------------------------------
-    async def apply(self, conn: AsyncConnection, envelope: Envelope, payload: Any) -> None:
-        """Put one task event in the read model (no-op when already applied)."""
+    async def apply(self, conn: AsyncConnection, envelope: Envelope, payload: Any, *,
+                    new_task: bool = False) -> None:
+        """Put one task event in the read model (no-op when already applied).
+
+        ``new_task``: the store held nothing of this task when the batch began and every
+        event of it since is this batch's, so no activity or task row of it can exist.
+        """
         event_id = str(envelope.event_id)
-        if await conn.scalar(select(activity.c.event_id).where(activity.c.event_id == event_id)):
+        if not new_task and await conn.scalar(
+                select(activity.c.event_id).where(activity.c.event_id == event_id)):
             return
         at = envelope.occurred_at
         member, action, detail = envelope.actor.user_id, envelope.event_type, ""
         if isinstance(payload, TaskOpened):
-            known = await conn.scalar(select(tasks.c.task_id).where(tasks.c.task_id == payload.task_id))
+            known = None if new_task else await conn.scalar(
+                select(tasks.c.task_id).where(tasks.c.task_id == payload.task_id))
             if known is None:
                 await conn.execute(insert(tasks).values(
                     task_id=payload.task_id, kind=payload.kind, title=payload.title,
@@ -88,30 +95,48 @@ class Board:
 
     async def _record(self, conn: AsyncConnection, payload: Any, *, at: datetime,
                       actor: Actor = own_events.SYSTEM, event_id: uuid.UUID | None = None,
-                      causation_id: uuid.UUID | None = None) -> None:
+                      causation_id: uuid.UUID | None = None,
+                      pending: own_events.Pending | None = None) -> None:
         envelope = await own_events.record(
             conn, self.store, payload, aggregate_id=payload.task_id, occurred_at=at,
-            actor=actor, event_id=event_id, causation_id=causation_id)
+            actor=actor, event_id=event_id, causation_id=causation_id, pending=pending)
         if envelope is not None:
-            await self.apply(conn, envelope, payload)
+            await self.apply(conn, envelope, payload,
+                             new_task=pending is not None and payload.task_id in pending.fresh)
 
     # -- tasks from other services' events ------------------------------------------------
-    async def on_event(self, conn: AsyncConnection, envelope: Envelope, payload: Any) -> None:
-        """Open the task this event starts, close those it finishes, move the stage."""
+    async def prepare(self, conn: AsyncConnection, batch: list[tuple[Envelope, Any]],
+                      pending: own_events.Pending) -> None:
+        """Learn in one query which tasks this batch opens are new to the store."""
+        task_ids = set()
+        for envelope, payload in batch:
+            rule = rules.OPENERS.get(envelope.event_type)
+            if rule is not None and rules.subject_of(rule, payload):
+                task_ids.add(rules.task_id_for(str(envelope.event_id), rule.kind))
+        await pending.learn_empty(conn, task_ids)
+
+    async def on_event(self, conn: AsyncConnection, envelope: Envelope, payload: Any,
+                       pending: own_events.Pending | None = None) -> None:
+        """Open the task this event starts, close those it finishes, move the stage.
+
+        With ``pending`` (the projection's batch) the task events are appended at the
+        end of the batch, not one by one.
+        """
         event_type = envelope.event_type
         await self._move_stage(conn, envelope, payload)
         for rule in rules.CLOSERS.get(event_type, []):
             subject = rules.closing_subject(event_type, rule, payload)
             if subject:
-                await self._close(conn, rule, subject, envelope)
+                await self._close(conn, rule, subject, envelope, pending)
         rule = rules.OPENERS.get(event_type)
         if rule is not None:
             subject = rules.subject_of(rule, payload)
             if subject:
-                await self._open(conn, rule, subject, envelope, payload)
+                await self._open(conn, rule, subject, envelope, payload, pending)
 
     async def _open(self, conn: AsyncConnection, rule: rules.TaskRule, subject: str,
-                    envelope: Envelope, payload: Any) -> None:
+                    envelope: Envelope, payload: Any,
+                    pending: own_events.Pending | None = None) -> None:
         task_id = rules.task_id_for(str(envelope.event_id), rule.kind)
         sla = self.settings.sla_minutes.get(rule.kind, 24 * 60)
         opened = TaskOpened(
@@ -125,16 +150,16 @@ class Board:
         )
         await self._record(conn, opened, at=envelope.occurred_at,
                            event_id=rules.derived_event_id(task_id, "opened"),
-                           causation_id=envelope.event_id)
+                           causation_id=envelope.event_id, pending=pending)
         closure = (await conn.execute(select(task_closures)
                    .where(task_closures.c.kind == rule.kind)
                    .where(task_closures.c.subject_id == subject))).first()
         if closure is not None:  # the closing event came first (another topic)
             await self._complete_auto(conn, task_id, closure.event_id,
-                                      _aware(closure.occurred_at), closure.actor)
+                                      _aware(closure.occurred_at), closure.actor, pending)
 
     async def _close(self, conn: AsyncConnection, rule: rules.TaskRule, subject: str,
-                     envelope: Envelope) -> None:
+                     envelope: Envelope, pending: own_events.Pending | None = None) -> None:
         known = await conn.scalar(select(task_closures.c.event_id)
                                   .where(task_closures.c.kind == rule.kind)
                                   .where(task_closures.c.subject_id == subject))
@@ -148,14 +173,16 @@ class Board:
                     .where(tasks.c.subject_id == subject).where(tasks.c.status == "open"))).scalars().all()
         for task_id in open_ids:
             await self._complete_auto(conn, task_id, str(envelope.event_id),
-                                      envelope.occurred_at, envelope.actor.user_id)
+                                      envelope.occurred_at, envelope.actor.user_id, pending)
 
     async def _complete_auto(self, conn: AsyncConnection, task_id: str, closing_event_id: str,
-                             at: datetime, actor_id: str) -> None:
+                             at: datetime, actor_id: str,
+                             pending: own_events.Pending | None = None) -> None:
         done = TaskCompleted(task_id=task_id, completed_by=actor_id,
                              closing_event_id=closing_event_id, completed_at=at)
         await self._record(conn, done, at=at,
-                           event_id=rules.derived_event_id(task_id, "completed"))
+                           event_id=rules.derived_event_id(task_id, "completed"),
+                           pending=pending)
         logger.info("task closed by event", extra={"task_id": task_id})
 
     async def _move_stage(self, conn: AsyncConnection, envelope: Envelope, payload: Any) -> None:

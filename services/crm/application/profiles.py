@@ -50,16 +50,29 @@ def link_id(a: str, b: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"crm-link:{first}:{second}"))
 
 
-async def serialise(conn: AsyncConnection) -> None:
+async def serialise(conn: AsyncConnection, *, for_transaction: bool = False) -> None:
     """One writer of profiles at a time (projection, unsealing job, API, erasure).
 
     Without it, the unsealing job could merge two profiles by phone while the projection
     applies the recorded unmerge of the same pair, and the older fact would win. Taken
     first in each transaction, so the writers queue instead of deadlocking. SQLite
     needs nothing: its transactions already take the write lock at BEGIN.
+
+    ``for_transaction``: the caller is outside any savepoint (the projection's batch
+    start), so the lock is held until the transaction ends and later calls in it need
+    no round trip. A lock taken inside a savepoint goes with its rollback: not marked.
     """
-    if conn.dialect.name == "postgresql":
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROFILE_LOCK})
+    if conn.dialect.name != "postgresql":
+        return
+    transaction = conn.sync_connection.get_transaction() if conn.sync_connection else None
+    if transaction is not None and conn.info.get(_LOCK_HELD) is transaction:
+        return
+    await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROFILE_LOCK})
+    if for_transaction:
+        conn.info[_LOCK_HELD] = transaction
+
+
+_LOCK_HELD = "crm.profile_lock_held_in"
 
 
 @dataclass

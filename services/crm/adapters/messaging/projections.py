@@ -8,7 +8,7 @@ from contracts.envelope import Envelope
 from eventkit.consumer import HandlerContext, Projection
 from services.crm.adapters.persistence import events as own_events
 from services.crm.application.board import Board
-from services.crm.application.profiles import Profiles
+from services.crm.application.profiles import Profiles, serialise
 from services.crm.domain import tasks as rules
 
 TASK_EVENTS = ("TaskOpened", "TaskCompleted", "TaskAssigned", "TaskScheduled",
@@ -16,7 +16,12 @@ TASK_EVENTS = ("TaskOpened", "TaskCompleted", "TaskAssigned", "TaskScheduled",
 
 
 def profiles_projection(name: str, topics: list[str], profiles: Profiles) -> Projection:
-    proj = Projection(name=name, topics=topics, handlers={})
+    async def lock_profiles(ctx: HandlerContext, events: list[tuple[Envelope, Any]]) -> None:
+        # Once per batch, outside the events' savepoints (see ``serialise``).
+        if events:
+            await serialise(ctx.conn, for_transaction=True)
+
+    proj = Projection(name=name, topics=topics, handlers={}, on_batch_start=lock_profiles)
 
     @proj.on("LeadCaptured")
     async def lead_captured(ctx: HandlerContext, env: Envelope, p: Any) -> None:
@@ -62,11 +67,29 @@ def profiles_projection(name: str, topics: list[str], profiles: Profiles) -> Pro
 
 
 def board_projection(name: str, topics: list[str], board: Board) -> Projection:
-    proj = Projection(name=name, topics=topics, handlers={})
+    """Task events derived in a batch are appended at its end (``own_events.Pending``)."""
+
+    def pending_of(ctx: HandlerContext) -> own_events.Pending:
+        pending = ctx.batch.get("crm.pending")
+        if pending is None:
+            pending = ctx.batch["crm.pending"] = own_events.Pending()
+        assert isinstance(pending, own_events.Pending)
+        return pending
+
+    async def flush(ctx: HandlerContext) -> None:
+        pending = ctx.batch.get("crm.pending")
+        if isinstance(pending, own_events.Pending):
+            await pending.flush(ctx.conn, board.store)
+
+    async def on_batch_start(ctx: HandlerContext, events: list[tuple[Envelope, Any]]) -> None:
+        await board.prepare(ctx.conn, events, pending_of(ctx))
+
+    proj = Projection(name=name, topics=topics, handlers={}, flush=flush,
+                      on_batch_start=on_batch_start)
     triggers = set(rules.OPENERS) | set(rules.CLOSERS) | set(rules.STAGES)
 
     async def on_trigger(ctx: HandlerContext, env: Envelope, p: Any) -> None:
-        await board.on_event(ctx.conn, env, p)
+        await board.on_event(ctx.conn, env, p, pending_of(ctx))
 
     for event_type in sorted(triggers - {"FeedbackReceived"}):
         proj.handlers[event_type] = on_trigger
@@ -75,11 +98,11 @@ def board_projection(name: str, topics: list[str], board: Board) -> Projection:
     async def feedback(ctx: HandlerContext, env: Envelope, p: Any) -> None:
         # The profiles projection keeps FeedbackReceived in the store; one importer per
         # event type, so the two consumers never wait on each other's rows.
-        await board.on_event(ctx.conn, env, p)
+        await board.on_event(ctx.conn, env, p, pending_of(ctx))
 
     @proj.on(*TASK_EVENTS)
     async def task_event(ctx: HandlerContext, env: Envelope, p: Any) -> None:
-        await own_events.import_own(ctx.conn, env)
+        await own_events.import_own(ctx.conn, env, pending_of(ctx), board.store)
         await board.apply(ctx.conn, env, p)
 
     return proj
