@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
@@ -101,7 +101,9 @@ def ops_router(service: str, owning_division: str) -> APIRouter:
 
     @router.post("/dead-letters/{letter_id}/replay", response_model=DeadLetterView)
     async def replay_dead_letter(
-        letter_id: int, request: Request, _: Caller = Depends(division(owning_division))
+        request: Request,
+        letter_id: int = Path(ge=1, le=2**63 - 1),
+        _: Caller = Depends(division(owning_division)),
     ) -> DeadLetterView:
         """Send a dead letter's original bytes back to its topic, to be consumed again."""
         db: Database = request.app.state.db
@@ -181,6 +183,24 @@ def create_app(
     app.state.bootstrap = settings.kafka_bootstrap_servers
     app.state.settings = settings
     app.state.service = service
+
+    @app.middleware("http")
+    async def refuse_nul_characters(request: Request, call_next: Any) -> Response:
+        """PostgreSQL cannot store U+0000 in text: refuse it at the edge with a 422."""
+        where = None
+        if "%00" in request.url.query or "%00" in request.url.path:
+            where = "query"
+        elif request.method in {"POST", "PUT", "PATCH"}:
+            body = await request.body()
+            if b"\\u0000" in body or b"\x00" in body:
+                where = "body"
+        if where is not None:
+            return JSONResponse(
+                {"detail": [{"loc": [where], "msg": "NUL characters are not accepted",
+                             "type": "nul_character"}]},
+                status_code=422,
+            )
+        return await call_next(request)
 
     @app.exception_handler(LapakError)
     async def domain_error(_: Request, exc: LapakError) -> JSONResponse:
