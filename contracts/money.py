@@ -27,6 +27,12 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 }
 
 
+# Largest amount one Money may hold, in minor units: 100 trillion rupiah, a trillion
+# reais. Far above any order or remittance, and small enough that a ledger can add up
+# tens of thousands of them in a 64-bit integer column.
+MAX_MINOR_UNITS = 10**14
+
+
 class UnknownCurrencyError(ValueError):
     """The currency code is not one the shop keeps books in."""
 
@@ -47,7 +53,11 @@ class Money(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    amount: StrictInt = Field(description="count of the currency's minor unit")
+    amount: StrictInt = Field(
+        ge=-MAX_MINOR_UNITS,
+        le=MAX_MINOR_UNITS,
+        description="count of the currency's minor unit",
+    )
     currency: Annotated[str, Field(min_length=3, max_length=3, description="ISO 4217")]
 
     @field_validator("currency")
