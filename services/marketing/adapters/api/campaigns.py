@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -207,13 +207,37 @@ async def put_rules(body: RulesView, request: Request,
                      scale_step=r.scale_step)
 
 
+# Ad days before Facebook's ad platform existed, or after tomorrow, are typing errors.
+EARLIEST_AD_DAY = date(2004, 1, 1)
+
+
+def _implausible_rows(rows: list[AdSpendRecorded]) -> list[dict[str, object]]:
+    """Reasons, per row, why an ad day cannot be what the platform reported."""
+    latest = (datetime.now(UTC) + timedelta(days=1)).date()
+    problems: list[dict[str, object]] = []
+    for i, row in enumerate(rows):
+        if row.spend.is_negative():
+            problems.append({"loc": ["body", i, "spend"], "msg": "spend must not be negative",
+                             "type": "value_error"})
+        if not EARLIEST_AD_DAY <= row.day <= latest:
+            problems.append({"loc": ["body", i, "day"], "type": "value_error",
+                             "msg": f"day must lie between {EARLIEST_AD_DAY} and {latest}"})
+        if row.clicks > row.impressions:
+            problems.append({"loc": ["body", i, "clicks"], "type": "value_error",
+                             "msg": "clicks cannot exceed impressions"})
+        if row.reach > row.impressions:
+            problems.append({"loc": ["body", i, "reach"], "type": "value_error",
+                             "msg": "reach cannot exceed impressions"})
+    return problems
+
+
 @router.post("/ad-spend", response_model=RecordedView, dependencies=COMMAND)
 async def record_spend(body: list[AdSpendRecorded], request: Request,
                        caller: Caller = Depends(reader)) -> RecordedView:
     """Record ad days as the ad platform reported them; a known row_key is skipped."""
-    if any(row.spend.is_negative() for row in body):
-        raise HTTPException(422, detail=[{"loc": ["body", "spend"],
-                                          "msg": "spend must not be negative"}])
+    problems = _implausible_rows(body)
+    if problems:
+        raise HTTPException(422, detail=problems)
     return RecordedView(recorded=await spend.record_spend(deps_of(request), actor_of(caller),
                                                           body))
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from contracts.money import Money
+from contracts.money import MAX_MINOR_UNITS, Money
 from contracts.pricing import KpiTargetsSet, PriceSet, PricingInputsSet
 from services.pricing.domain.calculator import (
     CompetitorAnchored,
@@ -26,16 +26,16 @@ class Costs(BaseModel):
     worksheet's currency: whole rupiah, or centavos for a BRL worksheet (the ``_idr``
     names are kept from when pricing was rupiah only)."""
 
-    packaging_idr: int = Field(default=0, ge=0)
-    shipping_subsidy_idr: int = Field(default=0, ge=0, description="ongkir the shop pays")
+    packaging_idr: int = Field(default=0, ge=0, le=MAX_MINOR_UNITS)
+    shipping_subsidy_idr: int = Field(default=0, ge=0, le=MAX_MINOR_UNITS, description="ongkir the shop pays")
     cod_fee_percent: Percent = Decimal(0)
     payment_fee_percent: Percent = Decimal(0)
     cod_share_percent: Percent = Field(default=Decimal(100),
                                        description="share of orders paid COD")
-    cs_commission_idr: int = Field(default=0, ge=0)
+    cs_commission_idr: int = Field(default=0, ge=0, le=MAX_MINOR_UNITS)
     rts_rate_percent: Percent = Field(default=Decimal(0), description="COD orders returned")
-    rts_cost_idr: int = Field(default=0, ge=0, description="cost of one return")
-    target_ad_cost_idr: int = Field(gt=0, description="target advertising cost per order")
+    rts_cost_idr: int = Field(default=0, ge=0, le=MAX_MINOR_UNITS, description="cost of one return")
+    target_ad_cost_idr: int = Field(gt=0, le=MAX_MINOR_UNITS, description="target advertising cost per order")
     target_margin_percent: Annotated[Decimal, Field(ge=0, lt=100)] = Field(
         description="net margin on the price after every cost and ads")
 
@@ -43,7 +43,7 @@ class Costs(BaseModel):
 class KpiInputs(BaseModel):
     closing_rate_percent: Annotated[Decimal, Field(gt=0, le=100)] = Field(
         description="expected share of leads that order")
-    orders_per_day: int = Field(default=0, ge=0, description="target orders per day")
+    orders_per_day: int = Field(default=0, ge=0, le=1_000_000, description="target orders per day")
 
 
 class PriceRequest(BaseModel):

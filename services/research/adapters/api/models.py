@@ -8,14 +8,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from contracts.envelope import Actor
-from contracts.money import Money
+from contracts.money import MAX_MINOR_UNITS, Money
 from contracts.research import Competitor, StockConfirmation, Supplier
 
 
 class ProposeProduct(BaseModel):
     sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     name: str = Field(min_length=1, max_length=200)
-    weight_grams: int = Field(gt=0, description="packed weight, for shipping")
+    weight_grams: int = Field(gt=0, le=1_000_000, description="packed weight, for shipping")
     category: str | None = Field(default=None, max_length=100)
 
 
@@ -43,8 +43,8 @@ class Reject(BaseModel):
 
 class ReceiveStock(BaseModel):
     delivery_id: str = Field(min_length=1, max_length=64, description="supplier's note number")
-    quantity: int = Field(gt=0)
-    unit_cost_idr: int | None = Field(default=None, ge=0,
+    quantity: int = Field(gt=0, le=10_000_000)
+    unit_cost_idr: int | None = Field(default=None, ge=0, le=MAX_MINOR_UNITS,
                                       description="whole rupiah per unit (IDR products)")
     unit_cost: Money | None = Field(
         default=None, description="per unit in the product's currency (e.g. BRL centavos);"
