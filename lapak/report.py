@@ -51,6 +51,7 @@ class Figures:
     trial_balance: list[dict[str, Any]] = field(default_factory=list)
     spend: dict[str, int] = field(default_factory=dict)  # currency -> minor units
     leads: int = 0
+    ad_leads: int = 0  # leads attributed to a campaign
     orders_by_status: dict[str, int] = field(default_factory=dict)
     delivered: int = 0
     returned: int = 0
@@ -75,12 +76,19 @@ class Figures:
         rows = [("spend", spend), ("leads", str(self.leads)), ("orders", str(self.orders)),
                 ("delivered", str(self.delivered)), ("paid", str(self.paid))]
         for currency, amount in sorted(self.spend.items()):
-            cpl = amount // self.leads if self.leads else None
-            cpa = amount // self.orders if self.orders else None
-            rows.append((f"CPL ({currency})", fmt(cpl, currency) if cpl is not None else "n/a"))
-            rows.append((f"CPA ({currency})", fmt(cpa, currency) if cpa is not None else "n/a"))
-            roas = ratio(self.revenue.get(currency, 0), amount, 2) \
-                if currency in self.revenue else None
+            # Spend is divided only by leads the ads brought (attributed to a campaign):
+            # marketplace or walk-in leads cost no ad money.
+            if not self.ad_leads:
+                rows.append((f"CPL ({currency})", "n/a (no lead attributed to an ad)"))
+                rows.append((f"CPA ({currency})", "n/a (no lead attributed to an ad)"))
+            else:
+                cpl = amount // self.ad_leads
+                rows.append((f"CPL ({currency})", fmt(cpl, currency)))
+                cpa = amount // self.orders if self.orders else None
+                rows.append((f"CPA ({currency})", fmt(cpa, currency) if cpa is not None
+                             else "n/a"))
+            roas = ratio(self.revenue[currency], amount, 2) \
+                if self.revenue.get(currency) else None
             rows.append((f"ROAS ({currency})", str(roas) if roas is not None
                          else "n/a (no revenue in this currency)"))
         closing = ratio(self.orders, self.leads)
@@ -111,6 +119,8 @@ async def collect(shop: ShopClient, *, today: date | None = None) -> Figures:
         f.spend[currency] = f.spend.get(currency, 0) + m["spend"]["amount"]
 
     f.leads = sum(r["total"] for r in await shop.get("sales", "/reports/pipeline"))
+    by_campaign = await shop.get("sales", "/reports/pipeline", params={"by": "campaign"})
+    f.ad_leads = sum(r["total"] for r in by_campaign if r["key"])
 
     # LIMIT: fulfillment lists at most 500 orders per status; beyond that the counts
     # here are floors (a counting route in fulfillment would lift it).
