@@ -111,6 +111,24 @@ async def test_feedback_shows_its_sentiment_and_is_summarised(api: Any) -> None:
     assert list(summary["by_month"].values()) == [{"negative": 1, "positive": 1}]
 
 
+async def test_other_feedback_under_a_recorded_id_is_refused_and_changes_nothing(
+    api: Any,
+) -> None:
+    http, roles, _ = api
+    crm = bearer(roles["crm"])
+
+    await http.post("/feedback", headers=crm, json={
+        "feedback_id": "f7", "product_id": "p7", "rating": 5, "comment": "bagus sekali"})
+    changed = await http.post("/feedback", headers=crm, json={
+        "feedback_id": "f7", "product_id": "p7", "rating": 1, "comment": "jelek"})
+    summary = (await http.get("/feedback/summary?product_id=p7", headers=crm)).json()
+
+    assert changed.status_code == 409
+    assert changed.json()["detail"][0]["loc"] == ["body", "feedback_id"]
+    assert summary["count"] == 1
+    assert summary["sentiment"] == {"positive": 1}
+
+
 async def test_upsell_job_opens_one_task_per_suggestion_with_its_reason(api: Any) -> None:
     http, roles, deps = api
     key = new_customer_key()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
 
 from contracts.crm import FeedbackReceived
 from contracts.envelope import Actor
 from contracts.personal import seal
 from eventkit.auth import Caller, division, reader
 from eventkit.clock import utcnow
+from eventkit.errors import ConflictError
+from eventkit.tables import events
 from services.crm.adapters.api import models as m
 from services.crm.adapters.persistence import events as own_events
 from services.crm.adapters.persistence import queries
@@ -68,9 +73,26 @@ def build_router() -> APIRouter:
             if envelope is not None:
                 await deps.profiles.feedback_received(conn, envelope, payload)
                 await deps.board.on_event(conn, envelope, payload)
+            else:
+                await _refuse_changed_feedback(conn, feedback_id, body)
         logger.info("feedback received", extra={"feedback_id": feedback_id})
         return m.FeedbackAccepted(feedback_id=feedback_id, label=result.label, score=result.score,
                                   matched=result.matched, topics=result.topics)
+
+    async def _refuse_changed_feedback(conn: Any, feedback_id: str,
+                                       body: m.GiveFeedback) -> None:
+        """A repeat of recorded feedback is harmless; other content under its id is not."""
+        stored = await conn.scalar(select(events.c.body).where(
+            events.c.event_id == str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                                f"crm-feedback:{feedback_id}"))))
+        if stored is None:
+            return
+        before = json.loads(stored)["payload"]
+        for field in ("rating", "customer_id", "order_id", "product_id", "language"):
+            if before.get(field) != getattr(body, field, None):
+                raise ConflictError(
+                    f"feedback {feedback_id} is already recorded with another {field}",
+                    field="feedback_id")
 
     @router.get("/feedback/summary", response_model=m.FeedbackSummary)
     async def feedback_summary(request: Request, product_id: str | None = None,
