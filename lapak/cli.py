@@ -104,8 +104,8 @@ async def _status_rows() -> dict[str, dict[str, object]]:
     namespace = os.environ.get("LAPAK_TOPIC_NAMESPACE", "")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or stack.kafka_bootstrap_servers()
     try:
-        groups = await asyncio.wait_for(kafka_lag(bootstrap, namespace), timeout=15)
-    except Exception as exc:  # the table still shows what the services said
+        groups = await asyncio.wait_for(kafka_lag(bootstrap, namespace), timeout=30)
+    except (Exception, asyncio.CancelledError) as exc:  # the services' own figures stay
         console.print(f"[yellow]kafka lag not measured:[/] {type(exc).__name__}")
         groups = {}
     for name, row in rows.items():
@@ -120,12 +120,17 @@ def status() -> None:
     """Each service's health, consumer lag, outbox backlog and dead letters."""
     rows = _run(_status_rows())
     table = Table(title="Lapak services")
-    for column in ("service", "url", "ready", "consumer lag (kafka)",
+    workers = {p.name: p.pid() is not None for p in procs.processes()}
+    for column in ("service", "url", "ready", "worker", "consumer lag (kafka)",
                    "lag reported by service", "outbox backlog", "dead letters"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for name, row in rows.items():
         ready = "[green]yes[/]" if row.get("ready") else f"[red]no[/] {row.get('error', '')}"
-        table.add_row(name, procs.base_url(name), ready, str(row.get("kafka_lag", "-")),
+        # the API can be ready while its worker is dead: nothing is consumed then
+        alive = workers.get(f"{name}-worker")
+        worker = "[green]running[/]" if alive else "[red]down[/] (lapak up restarts it)"
+        table.add_row(name, procs.base_url(name), ready, worker,
+                      str(row.get("kafka_lag", "-")),
                       str(row.get("consumer_lag", "-")),
                       str(row.get("outbox_backlog", "-")), str(row.get("dead_letters", "-")))
     console.print(table)
