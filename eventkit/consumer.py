@@ -172,6 +172,7 @@ class EventConsumer:
         # the release query); the event then waits for the next provide of its key.
         self._waiting: set[str] | None = None
         self._batch: dict[str, Any] = {}  # ``ctx.batch`` of the attempt under way
+        self._guarded_pass = False
 
     @property
     def name(self) -> str:
@@ -225,6 +226,7 @@ class EventConsumer:
         seen = await self._already_accepted(conn, [str(env.event_id) for _, env, _ in decoded])
         self._waiting = await self._waiting_keys(conn)
         self._batch = {}
+        self._guarded_pass = guarded
         try:
             if self.projection.on_batch_start is not None:
                 await self.projection.on_batch_start(
@@ -345,9 +347,12 @@ class EventConsumer:
     ) -> DeadLetter | None:
         handler = self.projection.handlers[envelope.event_type]
         ctx = self._context(conn)
+        if guarded:
+            # Earlier events' rows (a parked event released on the first pass runs after
+            # buffered ones) go outside this event's savepoint and are not its failure.
+            await self._flush(conn, self._guarded_pass)
         try:
             if guarded:
-                await self._flush(conn, guarded)  # earlier events' rows: not this savepoint's
                 async with conn.begin_nested():
                     await handler(ctx, envelope, payload)
                     await self._flush(conn, guarded)
