@@ -24,7 +24,7 @@ from services.ledger.adapters.persistence.journal import entry_id_for
 from services.ledger.adapters.persistence.tables import entries, lines, orders, product_costs
 from services.ledger.config import Settings
 
-from ledger_events import ad_spend, stock
+from ledger_events import ad_spend, order, shipped, stock
 
 TOKENS, _ = make_tokens()
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -132,3 +132,27 @@ async def test_an_entry_that_cannot_be_written_dead_letters_only_its_event(
     assert sorted(line[3] for line in found["lines"]) == [0, 0, 5_000, 20_000]
     assert [c[0] for c in found["costs"]] == ["p1", "p2"]
     await deps.db.dispose()
+
+
+async def test_a_shipment_released_by_its_order_in_the_same_batch_posts_as_in_order(
+    tmp_path: Path,
+) -> None:
+    at = datetime(2026, 11, 2, 3, tzinfo=UTC)
+    stocked, placed, sent = stock(qty=5, cost=40_000), order(), shipped(cod=213_000)
+    envs = {name: new_envelope(p, aggregate_id=name, aggregate_version=1,
+                               actor=Actor(user_id="t", division="sales"), occurred_at=at)
+            for name, p in (("stock", stocked), ("order", placed), ("ship", sent))}
+
+    def batch(*names: str) -> list[FakeRecord]:
+        return [FakeRecord(topic_of(envs[n].event_type), 0, i, envs[n].key,
+                           envs[n].to_bytes()) for i, n in enumerate(names)]
+
+    in_order = await replay(build(tmp_path, "in_order"), batch("stock", "order", "ship"),
+                            batch=3)
+    # The shipment parks, then runs (guarded) when the order provides its key, after
+    # the stock's entry was buffered on the first pass.
+    early = await replay(build(tmp_path, "early"), batch("stock", "ship", "order"), batch=3)
+
+    assert len(in_order["entries"]) == 2  # stock; COD shipment (the COD order posts none)
+    assert {k: sorted(v, key=repr) for k, v in early.items()} == {
+        k: sorted(v, key=repr) for k, v in in_order.items()}
