@@ -99,6 +99,10 @@ class Projection:
     handlers: dict[str, Handler]
     on_batch_start: BatchStart | None = None
     flush: Flush | None = None
+    # True when every handler raises MissingDependency before it writes or buffers
+    # anything: the first pass may then park at once instead of rerunning the batch
+    # guarded (events from several topics often arrive before the facts they need).
+    parks_before_writing: bool = False
 
     def on(self, *event_types: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -359,7 +363,7 @@ class EventConsumer:
             else:
                 await handler(ctx, envelope, payload)
         except MissingDependency as waiting:
-            if not guarded:
+            if not guarded and not self.projection.parks_before_writing:
                 # A handler may have written something before it found the gap; only
                 # the guarded pass can roll that event back alone before parking it.
                 raise _HandlerFailed from waiting

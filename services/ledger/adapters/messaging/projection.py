@@ -199,8 +199,10 @@ def build_projection(
         for key in outcome.provides:
             ctx.provide(key)
 
+    # ``post`` is pure and raises MissingDependency before anything is buffered.
     projection = Projection(name=name, topics=topics, handlers={},
-                            on_batch_start=on_batch_start, flush=flush)
+                            on_batch_start=on_batch_start, flush=flush,
+                            parks_before_writing=True)
     for event_type in RULES:
         projection.on(event_type)(apply_rule)
     return projection
