@@ -98,6 +98,7 @@ async def test_leads_flow_to_agents_and_close_into_orders_over_kafka(
                                        ads=[LaunchedAd(ad_id="ad1", name="a", creative_id="c")])],
             ), "cmp1")
             await wait_for(lambda: _json(api.get("/prices", headers=auth)))
+            await wait_for(lambda: _campaign_known(settings, "ad1"))  # another consumer
 
             lead = (await api.post("/leads", json={"name": "Wati Fiktif", "phone": "0813 1111 2222",
                                                    "attribution": {"ad_id": "ad1"}},
@@ -191,6 +192,21 @@ async def test_each_rotator_policy_spreads_leads_on_postgres(
         assert back == "budi"  # the second phone's agent, though ani is next in turn
     elif policy == "round_robin":
         assert back == "ani"
+
+
+async def _campaign_known(settings: Settings, ad_id: str) -> bool:
+    """The campaigns projection (its own consumer group) has seen the ad."""
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from services.sales.adapters.persistence.tables import ads
+
+    engine = create_async_engine(settings.resolved_database_url())
+    try:
+        async with engine.connect() as conn:
+            return await conn.scalar(select(ads.c.ad_id).where(ads.c.ad_id == ad_id)) is not None
+    finally:
+        await engine.dispose()
 
 
 async def _json(response_coro: Any) -> Any:
