@@ -401,11 +401,15 @@ class EventConsumer:
             )
         EVENTS_CONSUMED.labels(self.name, envelope.event_type).inc()
         for key in ctx.provided:
-            await self._release(conn, key)
+            await self._release(conn, key, guarded)
         return None
 
-    async def _release(self, conn: AsyncConnection, key: str) -> None:
-        """Run again, in arrival order, the events that waited for ``key``."""
+    async def _release(self, conn: AsyncConnection, key: str, guarded: bool = True) -> None:
+        """Run again, in arrival order, the events that waited for ``key``.
+
+        On the first (unguarded) pass they run unguarded too, their rows buffered with
+        the batch's; should one fail, the whole batch reruns guarded like any other.
+        """
         if self._waiting is not None:
             if key not in self._waiting:
                 return  # nothing of this consumer waits for it (read at batch start)
@@ -425,7 +429,7 @@ class EventConsumer:
             envelope = Envelope.model_validate_json(row.value)
             payload = read_payload(envelope)
             failed = await self._apply(conn, envelope, payload, row.topic, bytes(row.value),
-                                       guarded=True)
+                                       guarded=guarded)
             if failed is not None:
                 await self._record_dead_letters(conn, [failed], self.clock())
 
