@@ -71,3 +71,36 @@ async def caught_up(shop: ShopClient) -> bool:
     return all(r.get("consumer_lag") == 0 and r.get("outbox_backlog") == 0
                for r in rows.values())
 
+
+
+@asynccontextmanager
+async def shop_on_postgres(
+    *, bootstrap: str, new_database: Callable[[str], Any], namespace: str, data_dir: Path,
+) -> AsyncIterator[ShopSystem]:
+    """The whole shop with one fresh PostgreSQL database per service and fresh tokens.
+
+    ``new_database(name)`` is awaited once per service (the tests' ``new_pg_database``).
+    """
+    from eventkit.testing import make_tokens
+
+    urls = {name: await new_database(name) for name in SERVICES}
+    tokens_json, tokens = make_tokens()
+    async with shop_in_process(
+        bootstrap=bootstrap, database_url=urls.__getitem__, namespace=namespace,
+        tokens_json=tokens_json, tokens=tokens, data_dir=data_dir,
+    ) as system:
+        yield system
+
+
+async def until(shop: ShopClient, service: str, path: str, ok: Any = None) -> Any:
+    """GET until it answers 200 (and ``ok(body)`` holds), then return the body."""
+    from eventkit.testing import wait_for
+
+    async def check() -> Any:
+        r = await shop.clients[service].get(path)
+        if r.status_code != 200:
+            return None
+        body = r.json()
+        return body if ok is None or ok(body) else None
+
+    return await wait_for(check, timeout=60, interval=0.3)

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from eventkit.testing import make_tokens, unique, wait_for
+from eventkit.testing import unique
 from lapak.client import ShopClient
-from lapak.inprocess import ShopSystem, shop_in_process
+from lapak.inprocess import ShopSystem, shop_on_postgres, until
 from lapak.lag import wait_caught_up
 from lapak.report import collect
 
@@ -57,27 +57,9 @@ PRICE_REQUEST = {
 @pytest.fixture
 async def shop(kafka_bootstrap: str, new_pg_database: Any, tmp_path: Path
                ) -> AsyncIterator[ShopSystem]:
-    urls = {name: await new_pg_database(name) for name in
-            ("research", "pricing", "marketing", "sales", "fulfillment", "ledger", "crm")}
-    tokens_json, tokens = make_tokens()
-    async with shop_in_process(
-        bootstrap=kafka_bootstrap, database_url=urls.__getitem__,
-        namespace=unique("journey") + ".", tokens_json=tokens_json, tokens=tokens,
-        data_dir=tmp_path,
-    ) as system:
+    async with shop_on_postgres(bootstrap=kafka_bootstrap, new_database=new_pg_database,
+                                namespace=unique("journey") + ".", data_dir=tmp_path) as system:
         yield system
-
-
-async def until(shop: ShopClient, service: str, path: str, ok: Any = None) -> Any:
-    """GET until it answers 200 (and ``ok(body)`` holds), then return the body."""
-    async def check() -> Any:
-        r = await shop.clients[service].get(path)
-        if r.status_code != 200:
-            return None
-        body = r.json()
-        return body if ok is None or ok(body) else None
-
-    return await wait_for(check, timeout=60, interval=0.3)
 
 
 async def launch_product(shop: ShopClient) -> tuple[str, int]:
