@@ -17,7 +17,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiokafka import TopicPartition
 from faststream import AckPolicy, Context, FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
@@ -61,18 +60,6 @@ def make_broker(bootstrap: str, *, client_id: str) -> KafkaBroker:
         request_timeout_ms=15_000,
         logger=None,
     )
-
-
-def broker_sender(broker: KafkaBroker) -> Callable[[str, bytes, bytes], Awaitable[Any]]:
-    """The relay's send: queue a record and hand back its delivery future."""
-
-    async def send(topic: str, key: bytes, value: bytes) -> Any:
-        return await broker.publish(
-            value, topic, key=key, headers={"content-type": "application/json"},
-            no_confirm=True,
-        )
-
-    return send
 
 
 async def publish_dead_letters(

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 import typer
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select, update
 
 from eventkit.clock import utcnow
