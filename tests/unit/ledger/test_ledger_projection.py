@@ -110,6 +110,8 @@ async def test_journal_filters_and_csv(deps: wiring.Deps) -> None:
             text = (await client.get("/ledger/trial-balance?at=2026-11-30&format=csv",
                                      headers=h)).text
             bad = await client.get("/ledger/profit-and-loss?period=2026-1", headers=h)
+            reversed_range = await client.get(
+                "/ledger/profit-and-loss?date_from=2027-01-01&date_to=2026-01-01", headers=h)
 
     assert [e["memo"] for e in by_account] == ["ad spend ad1 2026-11-20"]
     assert [e["memo"] for e in by_date] == ["stock received d1"]
@@ -123,3 +125,4 @@ async def test_journal_filters_and_csv(deps: wiring.Deps) -> None:
         "IDR,6100,Advertising expense,expense,70000,0",
     ]
     assert bad.status_code == 422 and "period" in bad.text
+    assert reversed_range.status_code == 422 and "date_from" in reversed_range.text

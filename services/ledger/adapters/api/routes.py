@@ -74,6 +74,8 @@ def router() -> APIRouter:
     ) -> Any:
         """The general journal in date order; filter by dates, account or source event.
         ``format=csv`` gives one row per line."""
+        if date_from is not None and date_to is not None and date_from > date_to:
+            raise LedgerError("date_from is after date_to", field="date_from")
         async with _deps(request).db.read() as conn:
             found = await reports.journal(conn, date_from=date_from, date_to=date_to,
                                           account=account, source_event_id=source_event_id)
@@ -105,6 +107,8 @@ def router() -> APIRouter:
             date_from, date_to = reports_bounds(period)
         if date_from is None or date_to is None:
             raise LedgerError("give period, or date_from and date_to", field="period")
+        if date_from > date_to:
+            raise LedgerError("date_from is after date_to", field="date_from")
         async with _deps(request).db.read() as conn:
             found = await reports.profit_and_loss(conn, date_from=date_from,
                                                   date_to=date_to, by=by)
