@@ -49,6 +49,16 @@ async def test_an_invalid_phone_is_refused_on_the_phone_field_and_nothing_is_sto
         assert (await conn.execute(select(events))).first() is None
 
 
+async def test_a_name_of_only_spaces_is_refused_on_the_name_field(sales: Any) -> None:
+    r = await sales.client.post("/leads", json={"name": "   ", "phone": "081234567890"},
+                                headers=sales.auth)
+
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == "name"
+    async with sales.deps.db.read() as conn:
+        assert (await conn.execute(select(events))).first() is None
+
+
 async def test_the_same_phone_within_the_window_is_linked_not_duplicated(sales: Any) -> None:
     await sales.agent("ani")
     await sales.agent("budi")

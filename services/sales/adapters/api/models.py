@@ -6,12 +6,21 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from contracts.money import Money
 from contracts.sales import Attribution, ContactOutcome, LeadChannel, PaymentMethod
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+# Surrounding spaces are dropped first, so a name of only spaces is refused (it would
+# end up on a shipping label).
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM WIB")]
 
@@ -103,7 +112,8 @@ class AddressIn(_Body):
     city: Name = Field(description="kabupaten or kota")
     district: Name = Field(description="kecamatan")
     postal_code: Annotated[str, Field(pattern=r"^\d{5}$")]
-    street: Annotated[str, Field(min_length=1, max_length=500)]
+    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=500)]
 
 
 class ItemIn(_Body):
