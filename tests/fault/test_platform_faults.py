@@ -1,4 +1,4 @@
-"""eventkit under faults, on the lead's tiny stock service (no division's domain).
+"""eventkit under faults, on the tiny stock service of tests/integration/ek_platform (no division's domain).
 
 Races on one aggregate, malformed bytes in a stream, and PostgreSQL stopped under a
 running consumer. Each uses its own topics, consumer group and database.
