@@ -42,7 +42,9 @@ async def kill_during_replay(
     for attempt in range(kills):
         worker = kit.Worker(service, env, f"fault-{service}-{namespace.strip('.')}")
         worker.start()
-        # Start-up and the group join take a few seconds; kill somewhere after them.
+        # Start-up and the group join take a few seconds; kill somewhere after them. The
+        # histories are long enough that the worker is still behind then (the ledger
+        # applies several hundred events a second).
         await asyncio.sleep(rng.uniform(2.0, 6.0))
         behind = await _behind(bootstrap, groups)
         worker.kill()
@@ -112,7 +114,7 @@ async def test_ledger_killed_mid_replay_keeps_the_same_books(
     from services.ledger.config import Settings
 
     namespace = unique("kill-ledger") + "."
-    await kit.produce(fault_kafka, namespace, history(6_000 if full else 1_200, seed=3))
+    await kit.produce(fault_kafka, namespace, history(30_000 if full else 8_000, seed=3))
     ends = await kit.end_offsets(fault_kafka, kit.topic_names(namespace))
     group = unique("ledger.books.fault")
 
@@ -146,7 +148,7 @@ async def test_crm_killed_mid_replay_keeps_the_same_profiles(
     from services.crm.wiring import build
 
     namespace = unique("kill-crm") + "."
-    await kit.produce(fault_kafka, namespace, history(3_000 if full else 600, seed=5))
+    await kit.produce(fault_kafka, namespace, history(6_000 if full else 1_500, seed=5))
     ends = await kit.end_offsets(fault_kafka, kit.topic_names(namespace))
     sales_fulfillment = {tp: e for tp, e in ends.items()
                          if tp.topic.endswith(("sales.events", "fulfillment.events"))}
