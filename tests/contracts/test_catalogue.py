@@ -181,3 +181,12 @@ def test_a_fresh_uuid_is_in_every_envelope() -> None:
 
     assert isinstance(first.event_id, uuid.UUID)
     assert first.event_id != second.event_id
+
+
+def test_money_refuses_amounts_no_ledger_column_could_add_up() -> None:
+    # 10**14 minor units is the ceiling: 100 trillion rupiah
+    assert Money.idr(10**14).amount == 10**14
+    with pytest.raises(ValidationError):
+        Money.idr(10**14 + 1)
+    with pytest.raises(ValidationError):
+        Money.model_validate_json('{"amount": 4611686018427387904, "currency": "IDR"}')
