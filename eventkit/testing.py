@@ -7,13 +7,14 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faststream import FastStream
 
+from contracts.catalogue import topic_of
 from contracts.envelope import Envelope
 
 ROLES = ("research", "pricing", "marketing", "sales", "fulfillment", "ledger", "crm", "owner")
@@ -52,6 +53,38 @@ async def wait_for(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+async def send_records(
+    bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes | None]]
+) -> None:
+    """Produce (key, value) records to ``topic`` in the given order, and wait for them."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True,
+                                acks="all")
+    await producer.start()
+    try:
+        for key, value in records:
+            await producer.send(topic, value, key=key)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def send_envelopes(
+    bootstrap: str, envelopes: Iterable[Envelope], *, namespace: str = ""
+) -> None:
+    """Produce envelopes to their producers' topics (with ``namespace``), keyed by
+    aggregate id, in the given order."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True,
+                                acks="all")
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            await producer.send(namespace + topic_of(envelope.event_type),
+                                envelope.to_bytes(), key=envelope.key)
+        await producer.flush()
+    finally:
+        await producer.stop()
 
 
 async def read_topic(

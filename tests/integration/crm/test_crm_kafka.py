@@ -11,10 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
-from contracts.catalogue import topic_of
 from contracts.envelope import Envelope
 from contracts.personal import new_customer_key
 from contracts.sales import CUSTOMER_KEYS_TOPIC
@@ -31,7 +29,15 @@ from crm_events import (
     shipped,
 )
 from eventkit.db import Database
-from eventkit.testing import bearer, make_tokens, running, unique, wait_for
+from eventkit.testing import (
+    bearer,
+    make_tokens,
+    running,
+    send_envelopes,
+    send_records,
+    unique,
+    wait_for,
+)
 from services.crm.adapters.persistence.tables import (
     complaints,
     feedback,
@@ -56,26 +62,16 @@ def settings(url: str, ns: str, kafka: str, tokens: str) -> Settings:
 
 
 async def produce(kafka: str, ns: str, envelopes: list[Envelope]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, enable_idempotence=True, acks="all")
-    await producer.start()
-    try:
-        for env in envelopes:
-            await producer.send(ns + topic_of(env.event_type), env.to_bytes(), key=env.key)
-        await producer.flush()
-    finally:
-        await producer.stop()
+    await send_envelopes(kafka, envelopes, namespace=ns)
 
 
 async def produce_keys(kafka: str, ns: str, keys: dict[str, bytes | None]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
-    await producer.start()
-    try:
-        for cid, key in keys.items():
-            value = None if key is None else json.dumps(
-                {"customer_id": cid, "data_key": key.decode()}).encode()
-            await producer.send_and_wait(ns + CUSTOMER_KEYS_TOPIC, value, key=cid.encode())
-    finally:
-        await producer.stop()
+    """Customer keys as sales publishes them; None is the erasure tombstone."""
+    await send_records(kafka, ns + CUSTOMER_KEYS_TOPIC, [
+        (cid.encode(), None if key is None else json.dumps(
+            {"customer_id": cid, "data_key": key.decode()}).encode())
+        for cid, key in keys.items()
+    ])
 
 
 async def snapshot(db: Database) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select
 
 from contracts import Actor, Money
@@ -17,7 +17,7 @@ from eventkit.consumer import EventConsumer
 from eventkit.db import Database
 from eventkit.tables import inbox
 from eventkit.tables import metadata as eventkit_tables
-from eventkit.testing import bearer, running, unique, wait_for
+from eventkit.testing import bearer, running, send_records, unique, wait_for
 from eventkit.topics import ensure_topics
 from eventkit.worker import build_worker
 
@@ -38,16 +38,6 @@ def delivery(product_id: str, version: int, quantity: int) -> bytes:
                         actor=ACTOR, occurred_at=datetime.now(UTC)).to_bytes()
 
 
-async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
-    await producer.start()
-    try:
-        for key, value in messages:
-            await producer.send_and_wait(topic, value, key=key)
-    finally:
-        await producer.stop()
-
-
 async def fetch_all(consumer: AIOKafkaConsumer, expect: int) -> list[Any]:
     records: list[Any] = []
     for _ in range(60):
@@ -64,7 +54,7 @@ async def test_a_consumer_killed_between_db_commit_and_offset_commit_applies_onc
 ) -> None:
     topic, group = unique("stock") , unique("g")
     await ensure_topics(kafka_bootstrap, [topic])
-    await produce(kafka_bootstrap, topic,
+    await send_records(kafka_bootstrap, topic,
                   [(b"p-a", delivery("p-a", v, 2 * v)) for v in range(1, 21)])
     db = Database(await new_pg_database(), eventkit_tables, read_models)
     await db.create_all()
@@ -115,7 +105,7 @@ async def test_bad_events_go_to_the_dlq_and_the_partition_keeps_flowing(
     ]
 
     async with running(worker):
-        await produce(kafka_bootstrap, topic, stream)
+        await send_records(kafka_bootstrap, topic, stream)
         await wait_for(lambda: stock_of(db, "p-b"), timeout=30)
         await wait_for(_dead_letter_count(db, 3), timeout=30)
         dlq = AIOKafkaConsumer(topic + ".dlq", bootstrap_servers=kafka_bootstrap,

@@ -51,13 +51,19 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select
 
 from contracts.envelope import Actor, Envelope, EventPayload, new_envelope
 from eventkit.consumer import EventConsumer
 from eventkit.tables import parked
-from eventkit.testing import bearer, make_tokens, running, unique, wait_for
+from eventkit.testing import (
+    bearer,
+    make_tokens,
+    running,
+    send_envelopes,
+    unique,
+    wait_for,
+)
 from eventkit.topics import ensure_topics
 from eventkit.worker import build_worker
 from services.ledger import wiring
@@ -92,16 +98,7 @@ def settings_for_test(bootstrap: str, url: str) -> Settings:
 
 
 async def send(bootstrap: str, envelopes: list[Envelope]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for env in envelopes:
-            from contracts.catalogue import topic_of
-
-            await producer.send_and_wait(NAMESPACE + topic_of(env.event_type),
-                                         env.to_bytes(), key=env.key)
-    finally:
-        await producer.stop()
+    await send_envelopes(bootstrap, envelopes, namespace=NAMESPACE)
 
 
 async def reports(client: httpx.AsyncClient) -> dict[str, Any]:

@@ -18,14 +18,21 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from sqlalchemy.engine import make_url
 
 from contracts.envelope import Actor, new_envelope
 from contracts.money import Money
 from contracts.pricing import KpiTargetsSet, PriceSet
 from contracts.sales import Attribution, Destination, LeadCaptured, OrderLine, OrderPlaced
-from eventkit.testing import bearer, make_tokens, read_topic, running, unique, wait_for
+from eventkit.testing import (
+    bearer,
+    make_tokens,
+    read_topic,
+    running,
+    send_envelopes,
+    unique,
+    wait_for,
+)
 from services.marketing.config import Settings
 from services.marketing.entrypoints.http import create_app
 from services.marketing.entrypoints.worker import create_worker
@@ -109,14 +116,8 @@ async def publish_pricing(env: dict[str, Any]) -> None:
     # Same worksheet id: one partition, so the KPI targets arrive before the price.
     envelopes = [new_envelope(p, aggregate_id="ws-916", aggregate_version=i + 1,
                               actor=actor, occurred_at=now) for i, p in enumerate([kpi, price])]
-    producer = AIOKafkaProducer(bootstrap_servers=env["bootstrap"], acks="all")
-    await producer.start()
-    try:
-        for e in envelopes:
-            await producer.send_and_wait(env["settings"].topic("pricing"), e.to_bytes(),
-                                         key=e.key)
-    finally:
-        await producer.stop()
+    await send_envelopes(env["bootstrap"], envelopes,
+                         namespace=env["settings"].topic_namespace)
 
 
 async def test_price_opens_brief_and_approved_content_completes_checklist(env) -> None:
@@ -320,14 +321,8 @@ async def test_sales_leads_and_orders_give_captured_cpl_and_roas(env) -> None:
     )
     envelopes = [new_envelope(p, aggregate_id=i, aggregate_version=1, actor=actor,
                               occurred_at=now) for p, i in ((lead, "L-1"), (order, "O-1"))]
-    producer = AIOKafkaProducer(bootstrap_servers=env["bootstrap"], acks="all")
-    await producer.start()
-    try:
-        for e in envelopes:
-            await producer.send_and_wait(env["settings"].topic("sales"), e.to_bytes(),
-                                         key=e.key)
-    finally:
-        await producer.stop()
+    await send_envelopes(env["bootstrap"], envelopes,
+                         namespace=env["settings"].topic_namespace)
 
     async def ad_metrics() -> Any:
         rows = (await client.get("/metrics/ad", params={"campaign_id": "916"})).json()

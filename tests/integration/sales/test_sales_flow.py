@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 
 from contracts.envelope import Actor, EventPayload, new_envelope
 from contracts.fulfillment import Shipped
@@ -20,7 +20,15 @@ from contracts.marketing import CampaignLaunched, LaunchedAd, LaunchedAdSet
 from contracts.money import Money
 from contracts.pricing import PriceSet
 from contracts.sales import CUSTOMER_KEYS_TOPIC
-from eventkit.testing import bearer, make_tokens, read_topic, running, unique, wait_for
+from eventkit.testing import (
+    bearer,
+    make_tokens,
+    read_topic,
+    running,
+    send_records,
+    unique,
+    wait_for,
+)
 from services.sales.config import Settings
 from services.sales.entrypoints.http import create_app
 from services.sales.entrypoints.worker import create_worker
@@ -32,15 +40,10 @@ ADDRESS = {"province": "Jawa Barat", "city": "Bandung", "district": "Coblong",
 
 
 async def produce(bootstrap: str, topic: str, event: EventPayload, key: str) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        envelope = new_envelope(event, aggregate_id=key, aggregate_version=1,
-                                actor=Actor(user_id="t", division="system"),
-                                occurred_at=datetime.now(UTC))
-        await producer.send_and_wait(topic, envelope.to_bytes(), key=key.encode())
-    finally:
-        await producer.stop()
+    envelope = new_envelope(event, aggregate_id=key, aggregate_version=1,
+                            actor=Actor(user_id="t", division="system"),
+                            occurred_at=datetime.now(UTC))
+    await send_records(bootstrap, topic, [(key.encode(), envelope.to_bytes())])
 
 
 async def raw_keys(bootstrap: str, topic: str, expect: int) -> list[tuple[str, bytes | None]]:
