@@ -18,8 +18,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT.
-Position = BigInteger().with_variant(Integer(), "sqlite")
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT. Services
+# use it for their own autoincrementing keys too.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+Position = AutoId
 
 events = Table(
     "events",

@@ -8,7 +8,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Integer,
     MetaData,
     String,
     Table,
@@ -16,9 +15,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-metadata = MetaData()
+from eventkit.tables import AutoId
 
-Id = BigInteger().with_variant(Integer(), "sqlite")
+metadata = MetaData()
 
 orders = Table(
     "ff_orders",
@@ -59,7 +58,7 @@ orders = Table(
 tracking_history = Table(
     "ff_tracking_history",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("id", AutoId, primary_key=True, autoincrement=True),
     Column("order_id", String(64), nullable=False, index=True),
     Column("resi", String(64), nullable=False),
     Column("update_id", String(128), nullable=False),
@@ -73,7 +72,7 @@ tracking_history = Table(
 remittance_issues = Table(
     "ff_remittance_issues",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("id", AutoId, primary_key=True, autoincrement=True),
     Column("remittance_id", String(64), nullable=False),
     Column("courier", String(32), nullable=False),
     Column("order_id", String(64), nullable=False),

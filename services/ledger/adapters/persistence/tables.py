@@ -16,9 +16,9 @@ from sqlalchemy import (
     Text,
 )
 
-metadata = MetaData()
+from eventkit.tables import AutoId
 
-Id = BigInteger().with_variant(Integer(), "sqlite")
+metadata = MetaData()
 
 entries = Table(
     "ledger_entries",
@@ -41,7 +41,7 @@ entries = Table(
 lines = Table(
     "ledger_lines",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("id", AutoId, primary_key=True, autoincrement=True),
     Column("entry_id", String(36), ForeignKey("ledger_entries.entry_id"), nullable=False),
     Column("line_no", Integer, nullable=False),
     Column("account", String(8), nullable=False),
