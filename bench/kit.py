@@ -288,34 +288,3 @@ def service_env(
     })
     env.update(extra or {})
     return env
-
-
-async def replay_in_process(
-    bootstrap: str, consumers: Sequence[Any], topics: Sequence[str], *, batch: int = 500
-) -> int:
-    """Feed ``topics`` from the start to their current end through ``consumers``
-    (``EventConsumer``s, each given only the records of the topics it subscribes to)."""
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                              enable_auto_commit=False, max_poll_records=batch)
-    await reader.start()
-    count = 0
-    try:
-        ends = await end_offsets(bootstrap, topics)
-        partitions = [tp for tp, end in ends.items() if end > 0]
-        reader.assign(partitions)
-        await reader.seek_to_beginning(*partitions)
-        pending = set(partitions)
-        while pending:
-            got = await reader.getmany(*pending, timeout_ms=1000, max_records=batch)
-            records = [r for tp, recs in got.items() for r in recs if r.offset < ends[tp]]
-            for consumer in consumers:
-                mine = [r for r in records if r.topic in consumer.projection.topics]
-                if mine:
-                    await consumer.process_batch(mine)
-            count += len(records)
-            for tp in list(pending):
-                if await reader.position(tp) >= ends[tp]:
-                    pending.discard(tp)
-    finally:
-        await reader.stop()
-    return count

@@ -2,9 +2,9 @@
 
     python -m services.ledger.rebuild --database-url postgresql+asyncpg://.../ledger_new
 
-Reads every producer's topic from the beginning with a plain aiokafka consumer (no
-group, nothing committed) up to the end offsets seen at start, and feeds the records
-through the same EventConsumer and projection as the worker. The JournalEntryPosted
+Reads every producer's topic from the beginning up to the end offsets seen at start
+(``eventkit.replay``) and feeds the records through the same EventConsumer and
+projection as the worker. The JournalEntryPosted
 rows it queues were published when the entries were first made, so they are marked
 sent rather than published again (their event ids are the same).
 """
@@ -17,11 +17,11 @@ import time
 from dataclasses import dataclass
 
 import typer
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select, update
 
 from eventkit.clock import utcnow
 from eventkit.consumer import EventConsumer
+from eventkit.replay import replay_from_start
 from eventkit.tables import outbox, parked
 from services.ledger import wiring
 from services.ledger.config import Settings
@@ -45,36 +45,9 @@ async def rebuild(settings: Settings, *, database_url: str, batch: int = 500) ->
     await deps.db.create_all()
     consumer = EventConsumer(wiring.projections(deps)[0], deps.db)
     topics = wiring.source_topics(settings)
-    # Without a group, a subscription is assigned every partition of its topics.
-    kafka = AIOKafkaConsumer(*topics, bootstrap_servers=settings.kafka_bootstrap_servers,
-                             group_id=None, enable_auto_commit=False,
-                             auto_offset_reset="earliest", max_poll_records=batch)
-    await kafka.start()
     started = time.perf_counter()
-    count = 0
-    try:
-        deadline = time.monotonic() + 30
-        while {tp.topic for tp in kafka.assignment()} != set(topics):
-            if time.monotonic() > deadline:
-                raise RuntimeError("source topics not all assigned within 30 s")
-            await asyncio.sleep(0.05)
-        partitions = sorted(kafka.assignment())
-        await kafka.seek_to_beginning(*partitions)
-        ends = await kafka.end_offsets(partitions) if partitions else {}
-        pending = {tp for tp, end in ends.items() if end > 0}
-        while pending:
-            got = await kafka.getmany(*pending, timeout_ms=1000, max_records=batch)
-            records = []
-            for tp, recs in got.items():
-                records += [r for r in recs if r.offset < ends[tp]]
-            if records:
-                await consumer.process_batch(records)
-                count += len(records)
-            for tp in list(pending):
-                if await kafka.position(tp) >= ends[tp]:
-                    pending.discard(tp)
-    finally:
-        await kafka.stop()
+    count = await replay_from_start(settings.kafka_bootstrap_servers, [consumer], topics,
+                                    batch=batch)
     async with deps.db.begin() as conn:
         await conn.execute(update(outbox).where(outbox.c.published_at.is_(None))
                            .values(published_at=utcnow()))

@@ -20,6 +20,7 @@ from bench import kit
 from bench.history import history
 from eventkit.consumer import EventConsumer
 from eventkit.db import Database
+from eventkit.replay import replay_from_start
 from eventkit.tables import metadata as eventkit_metadata
 from eventkit.testing import unique
 
@@ -122,7 +123,7 @@ async def test_ledger_killed_mid_replay_keeps_the_same_books(
     deps = wiring.build(Settings(api_tokens=tokens[0], kafka_bootstrap_servers=fault_kafka,
                                  topic_namespace=namespace), database_url=clean_url)
     await deps.db.create_all()
-    await kit.replay_in_process(fault_kafka, [EventConsumer(p, deps.db)
+    await replay_from_start(fault_kafka, [EventConsumer(p, deps.db)
                                               for p in wiring.projections(deps)],
                                 kit.topic_names(namespace))
     await deps.db.dispose()
@@ -158,7 +159,7 @@ async def test_crm_killed_mid_replay_keeps_the_same_profiles(
                           topic_namespace=namespace, database_url=clean_url))
     await deps.db.create_all()
     profiles_only = deps.projections(unique(".clean"))[0]
-    await kit.replay_in_process(fault_kafka, [EventConsumer(profiles_only, deps.db)],
+    await replay_from_start(fault_kafka, [EventConsumer(profiles_only, deps.db)],
                                 kit.topic_names(namespace))
     await deps.db.dispose()
 
