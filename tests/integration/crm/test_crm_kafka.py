@@ -115,7 +115,9 @@ async def test_crm_builds_profiles_and_board_and_survives_rebuild(
         async def settled() -> Any:
             s = await snapshot(db)
             merged = any(p["merged_into"] == "c1" for p in s["profiles"])
-            return s if len(s["tasks"]) == 9 and merged else None
+            # the board and the profiles are separate consumer groups: wait for both
+            profiles_done = len(s["orders"]) == 2 and len(s["complaints"]) == 1
+            return s if len(s["tasks"]) == 9 and merged and profiles_done else None
 
         try:
             state = await wait_for(settled, timeout=60)
